@@ -1,0 +1,521 @@
+/**
+ * The engine: source → record batches → filter → encoder → (compression) → bytes, pulled by the
+ * consumer of the returned stream. Environment-neutral: the same code runs in the worker, on the
+ * main thread and in Node.
+ *
+ * One pull-driven loop instead of a chain of TransformStreams: each stage is a plain call, so there
+ * are no internal queues and nothing is read from the source before the consumer asks for bytes.
+ */
+import { RecordBatch, type Schema } from 'apache-arrow';
+import { abortError, ExportError, printValue, toExportError } from './errors.js';
+import { compileFilter, normalizeFilter, planFilter, type CompiledFilter, type FilterPlan } from './filter/index.js';
+import { getFormat } from './formats/registry.js';
+import type { Encoder, EncoderContext, FormatDefinition, OutputColumn } from './formats/types.js';
+import { ProgressMeter } from './progress.js';
+import { BatchBuilder, type ColumnPlan } from './schema/builder.js';
+import { selectedRowCount, type Chunk } from './schema/chunk.js';
+import { fitsInt32, inferKind } from './schema/infer.js';
+import { readDeclaredSchema, type DeclaredColumn } from './schema/kinds.js';
+import { openSource, type RowRun, type SourceReader } from './sources/rows.js';
+import type { ColumnSpec, ExportIssue, ExportResult, ExportSource, Row, StreamOptions } from './types.js';
+import { checkStreamOptions } from './validate.js';
+
+/** Rows per record batch unless `chunkSize` says otherwise (measured: see README "Chunk size"). */
+export const DEFAULT_CHUNK_SIZE = 16384;
+/** Issues kept in the result; more are counted only. */
+const MAX_KEPT_ISSUES = 1000;
+
+/**
+ * Exports `source` as a stream of file bytes. Nothing is read until the stream is read, and the
+ * source is never more than about two chunks ahead of the reader.
+ *
+ * Invalid options throw an {@link ExportError} at once; failures while exporting error the stream.
+ *
+ * @example
+ * const stream = exportStream(rows, { format: 'csv' });
+ * await stream.pipeTo(writable);
+ */
+export function exportStream(source: ExportSource, options: StreamOptions): ReadableStream<Uint8Array> {
+  checkStreamOptions(options);
+  const format = getFormat(options.format);
+  const run = new ExportRun(source, options, format);
+  const core = new ReadableStream<Uint8Array>(
+    {
+      pull: (controller) => run.pull(controller),
+      cancel: (reason) => run.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+  const compression = options.compression ?? 'none';
+  const body = compression === 'none' ? core : core.pipeThrough(new CompressionStream(compression) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+  return meterStream(body, run);
+}
+
+/** Counts the bytes that leave the engine (after compression) and completes the run at the end. */
+function meterStream(body: ReadableStream<Uint8Array>, run: ExportRun): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            run.complete();
+            controller.close();
+            return;
+          }
+          run.countBytes(value.byteLength);
+          controller.enqueue(value);
+        } catch (error) {
+          const failure = run.fail(error);
+          controller.error(failure);
+        }
+      },
+      async cancel(reason) {
+        run.markCancelled(reason);
+        await reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+type Stage = 'idle' | 'reading' | 'finished' | 'failed';
+
+/** One export's state. */
+class ExportRun {
+  private readonly source: ExportSource;
+  private readonly options: StreamOptions;
+  private readonly format: FormatDefinition;
+  private readonly chunkSize: number;
+  private readonly meter: ProgressMeter;
+  private readonly issues: ExportIssue[] = [];
+  private issueCount = 0;
+  private escapedFormulae = 0;
+  private truncated = false;
+  private rowsFiltered = 0;
+  private stage: Stage = 'idle';
+  private reader: SourceReader | null = null;
+  private encoder: Encoder | null = null;
+  private builder: BatchBuilder | null = null;
+  private outputColumns: OutputColumn[] | null = null;
+  private projection: string[] | null = null;
+  private filterPlan: FilterPlan | null = null;
+  private compiledFilter: CompiledFilter | null = null;
+  private lastSchema: Schema | null = null;
+  private uncompressedBytes = 0;
+  private failure: ExportError | null = null;
+  private abortPromise: Promise<never> | null = null;
+  private readonly declared: DeclaredColumn[];
+
+  constructor(source: ExportSource, options: StreamOptions, format: FormatDefinition) {
+    this.source = source;
+    this.options = options;
+    this.format = format;
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    this.meter = new ProgressMeter(options.onProgress);
+    this.declared = readDeclaredSchema(options.schema);
+    const filter = normalizeFilter(options.filter);
+    this.filterPlan = filter === null ? null : planFilter(filter);
+    const signal = options.signal;
+    if (signal) {
+      this.abortPromise = new Promise<never>((_, reject) => {
+        const onAbort = (): void => reject(abortError(signal.reason));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+      // Handled where it is raced; this only silences the unhandled-rejection report.
+      this.abortPromise.catch(() => undefined);
+    }
+  }
+
+  async pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    if (this.stage === 'finished' || this.stage === 'failed') return;
+    try {
+      this.checkAbort();
+      if (this.stage === 'idle') await this.start();
+      // Loop until some bytes come out: a chunk the filter empties must not stall the stream.
+      for (;;) {
+        const emitted: Uint8Array[] = [];
+        const more = await this.step(emitted);
+        for (const bytes of emitted) controller.enqueue(bytes);
+        if (!more) {
+          this.stage = 'finished';
+          controller.close();
+          return;
+        }
+        if (emitted.length > 0) return;
+      }
+    } catch (error) {
+      const failure = this.fail(error);
+      this.stage = 'failed';
+      await this.release(failure);
+      controller.error(failure);
+    }
+  }
+
+  private async start(): Promise<void> {
+    this.stage = 'reading';
+    this.meter.enter('starting');
+    this.reader = await this.race(openSource(this.source));
+    this.meter.totalRows = this.reader.totalRows;
+    const limits = this.options.limits;
+    if (
+      limits?.maxRows !== undefined &&
+      (limits.onExceed ?? 'error') === 'error' &&
+      this.reader.totalRows !== undefined &&
+      this.reader.totalRows > limits.maxRows &&
+      this.filterPlan === null
+    ) {
+      throw new ExportError('limit_exceeded', `the source holds ${this.reader.totalRows} rows, more than limits.maxRows (${limits.maxRows})`, {
+        details: { path: 'limits.maxRows', value: String(this.reader.totalRows) },
+      });
+    }
+  }
+
+  /** Reads, filters and encodes one chunk into `emitted`; false when the export is complete. */
+  private async step(emitted: Uint8Array[]): Promise<boolean> {
+    const reader = this.reader!;
+    const never = this.filterPlan?.never === true;
+    // A filter that can never match reads nothing more than what naming the columns needs.
+    const chunk = never && this.outputColumns !== null ? null : await this.nextChunk(reader);
+    if (chunk === null) {
+      await this.finish(emitted);
+      return false;
+    }
+    this.meter.rowsRead += chunk.batch.numRows;
+    if (never) chunk.selection = new Uint32Array(0);
+    else if (this.compiledFilter !== null) chunk.selection = this.compiledFilter.evaluate(chunk.batch);
+    let count = selectedRowCount(chunk);
+    this.rowsFiltered += chunk.batch.numRows - count;
+    let stop = never;
+    const limits = this.options.limits;
+    if (limits?.maxRows !== undefined && this.meter.rowsWritten + count > limits.maxRows) {
+      const allowed = limits.maxRows - this.meter.rowsWritten;
+      if ((limits.onExceed ?? 'error') === 'error') {
+        throw new ExportError('limit_exceeded', `the export would write more than limits.maxRows (${limits.maxRows}) rows`, {
+          details: { path: 'limits.maxRows', row: chunk.firstRow },
+        });
+      }
+      chunk.selection = firstSelected(chunk, allowed);
+      count = allowed;
+      this.truncated = true;
+      stop = true;
+    }
+    const encoder = await this.encoderFor();
+    const chunkBytes: Uint8Array[] = [];
+    await encoder.encode(chunk, (bytes) => chunkBytes.push(bytes));
+    let size = 0;
+    for (const bytes of chunkBytes) size += bytes.byteLength;
+    if (limits?.maxBytes !== undefined && this.uncompressedBytes + size > limits.maxBytes) {
+      if ((limits.onExceed ?? 'error') === 'error') {
+        throw new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes`, {
+          details: { path: 'limits.maxBytes', row: chunk.firstRow },
+        });
+      }
+      // Truncation by bytes stops before the chunk that would cross the limit.
+      this.truncated = true;
+      await this.finish(emitted);
+      return false;
+    }
+    this.uncompressedBytes += size;
+    for (const bytes of chunkBytes) emitted.push(bytes);
+    this.meter.rowsWritten += count;
+    this.meter.tick();
+    if (stop) {
+      await this.finish(emitted);
+      return false;
+    }
+    return true;
+  }
+
+  private async finish(emitted: Uint8Array[]): Promise<void> {
+    this.meter.enter('finalizing');
+    if (this.outputColumns === null) this.outputColumns = this.columnsWithoutRows();
+    const encoder = await this.encoderFor();
+    await encoder.finish((bytes) => emitted.push(bytes), this.lastSchema);
+    await this.reader?.close();
+  }
+
+  /** The next chunk with its batch built and projected, or null at the end of the source. */
+  private async nextChunk(reader: SourceReader): Promise<Chunk | null> {
+    const firstRow = this.meter.rowsRead;
+    if (reader.kind === 'rows') {
+      const run = await this.race(Promise.resolve(reader.next(this.chunkSize)).catch(sourceError(firstRow)));
+      if (run === null) return null;
+      this.checkAbort();
+      if (this.builder === null) this.planRowColumns(run, reader.array);
+      const built = this.builder!.build(run.rows, run.start, run.end, firstRow);
+      this.lastSchema = built.batch.schema;
+      this.ensureFilter(built.batch.schema);
+      return { batch: built.batch, selection: null, firstRow, mismatches: built.mismatches };
+    }
+    const batch = this.pendingSlices.shift() ?? (await this.nextProjectedBatch(reader, firstRow));
+    if (batch === null) return null;
+    this.lastSchema = batch.schema;
+    this.ensureFilter(batch.schema);
+    return { batch, selection: null, firstRow, mismatches: null };
+  }
+
+  /** Slices of an Arrow batch larger than the chunk size, waiting their turn. */
+  private readonly pendingSlices: RecordBatch[] = [];
+
+  /**
+   * Reads the next Arrow batch and keeps only the needed columns. A batch larger than the chunk size
+   * is sliced (zero-copy) so progress and backpressure stay fine-grained.
+   */
+  private async nextProjectedBatch(reader: SourceReader & { kind: 'batches' }, firstRow: number): Promise<RecordBatch | null> {
+    const batch = await this.race(Promise.resolve(reader.next()).catch(sourceError(firstRow)));
+    if (batch === null) return null;
+    this.checkAbort();
+    if (this.projection === null) this.planBatchColumns(batch.schema);
+    const names = this.projection!;
+    const selected = sameNames(batch.schema, names) ? batch : batch.select(names);
+    if (selected.numRows <= this.chunkSize) return selected;
+    for (let offset = this.chunkSize; offset < selected.numRows; offset += this.chunkSize) {
+      this.pendingSlices.push(selected.slice(offset, Math.min(selected.numRows, offset + this.chunkSize)));
+    }
+    return selected.slice(0, this.chunkSize);
+  }
+
+  private planBatchColumns(schema: Schema): void {
+    const available = schema.fields.map((field) => field.name);
+    this.outputColumns = this.resolveOutputColumns(available);
+    const needed = new Set(this.outputColumns.map((column) => column.field));
+    for (const field of this.filterPlan?.fields ?? []) if (available.includes(field)) needed.add(field);
+    this.projection = available.filter((name) => needed.has(name));
+  }
+
+  /** Decides the columns from the first chunk of rows (and, for arrays, checks the rest of the array). */
+  private planRowColumns(run: RowRun, array: ArrayLike<Row> | undefined): void {
+    const first = run.end > run.start ? run.rows[run.start] : undefined;
+    const arrayRows = Array.isArray(first);
+    let available: string[];
+    const keys = new Map<string, string | number>();
+    if (arrayRows) {
+      const specs = this.options.columns;
+      if (specs === undefined) {
+        throw new ExportError('invalid_options', 'rows are arrays: pass `columns` to name their fields in order', { details: { path: 'columns' } });
+      }
+      available = specs.map((spec) => columnField(spec));
+      available.forEach((name, index) => keys.set(name, index));
+    } else {
+      for (const column of this.declared) keys.set(column.name, column.name);
+      if (this.options.schema?.only !== true) {
+        for (let i = run.start; i < run.end; i++) {
+          const row = run.rows[i];
+          if (row === null || typeof row !== 'object') continue;
+          for (const key of Object.keys(row)) if (!keys.has(key)) keys.set(key, key);
+        }
+      }
+      available = [...keys.keys()];
+    }
+    this.outputColumns = this.resolveOutputColumns(available);
+    const needed = new Set(this.outputColumns.map((column) => column.field));
+    for (const field of this.filterPlan?.fields ?? []) if (keys.has(field)) needed.add(field);
+    const declaredByName = new Map(this.declared.map((column) => [column.name, column]));
+    const plans: ColumnPlan[] = available
+      .filter((name) => needed.has(name))
+      .map((name) => {
+        const declared = declaredByName.get(name);
+        return {
+          name,
+          key: keys.get(name)!,
+          declared: declared !== undefined,
+          type: declared?.type ?? { kind: 'null' },
+          nullable: declared?.nullable ?? true,
+        };
+      });
+    if (array !== undefined) refineFromArray(plans, run, array);
+    this.builder = new BatchBuilder(plans, {
+      lockSchema: this.format.binary,
+      strict: this.options.schema?.strict === true,
+      report: (issue) => this.report(issue),
+    });
+  }
+
+  /** Output columns when the source had no rows: from `columns` or the declared schema. */
+  private columnsWithoutRows(): OutputColumn[] {
+    const specs = this.options.columns;
+    if (specs !== undefined) return specs.map((spec) => ({ field: columnField(spec), header: columnHeader(spec) }));
+    return this.declared.map((column) => ({ field: column.name, header: column.name }));
+  }
+
+  private resolveOutputColumns(available: string[]): OutputColumn[] {
+    const specs = this.options.columns;
+    if (specs === undefined) return available.map((name) => ({ field: name, header: name }));
+    const known = new Set(available);
+    return specs.map((spec, index) => {
+      const field = columnField(spec);
+      if (!known.has(field)) {
+        throw new ExportError('unknown_column', `columns[${index}]: unknown column ${printValue(field)}; available: ${available.join(', ') || '(none)'}`, {
+          details: { path: `columns[${index}]`, column: field, available },
+        });
+      }
+      return { field, header: columnHeader(spec) };
+    });
+  }
+
+  private ensureFilter(schema: Schema): void {
+    if (this.compiledFilter !== null || this.filterPlan === null || this.filterPlan.never || this.filterPlan.always) return;
+    this.compiledFilter = compileFilter(this.filterPlan.filter, schema);
+  }
+
+  private async encoderFor(): Promise<Encoder> {
+    if (this.encoder !== null) return this.encoder;
+    const context: EncoderContext = {
+      columns: this.outputColumns ?? [],
+      options: this.options,
+      report: (issue) => this.report(issue),
+      countEscapedFormula: (count) => {
+        this.escapedFormulae += count;
+      },
+    };
+    this.encoder = await this.race(Promise.resolve(this.format.createEncoder(context)));
+    return this.encoder;
+  }
+
+  private report(issue: ExportIssue): void {
+    this.issueCount++;
+    if (this.issues.length < MAX_KEPT_ISSUES) this.issues.push(issue);
+  }
+
+  countBytes(count: number): void {
+    this.meter.bytesWritten += count;
+  }
+
+  /** Called once the last byte has left the engine. */
+  complete(): void {
+    this.meter.enter('done');
+    const result: ExportResult = {
+      rowsRead: this.meter.rowsRead,
+      rowsFiltered: this.rowsFiltered,
+      rowsWritten: this.meter.rowsWritten,
+      bytesWritten: this.meter.bytesWritten,
+      durationMs: this.meter.elapsedMs,
+      fileName: '',
+      format: this.format.name,
+      issues: this.issues,
+      issueCount: this.issueCount,
+      formulaCellsEscaped: this.escapedFormulae,
+      truncated: this.truncated,
+    };
+    try {
+      this.options.onComplete?.(result);
+    } catch {
+      // The caller's callback must not turn a finished export into a failure.
+    }
+  }
+
+  /** Turns anything thrown into the export's one failure, and reports the final progress. */
+  fail(error: unknown): ExportError {
+    if (this.failure !== null) return this.failure;
+    const failure = toExportError(error, 'sink_failed');
+    this.failure = failure;
+    this.meter.enter(failure.code === 'aborted' ? 'aborted' : 'failed');
+    return failure;
+  }
+
+  /** The consumer cancelled the stream. */
+  markCancelled(reason: unknown): void {
+    if (this.stage !== 'finished') this.fail(abortError(reason ?? 'the stream was cancelled'));
+  }
+
+  async cancel(reason: unknown): Promise<void> {
+    const failure = this.failure ?? this.fail(abortError(reason ?? 'the stream was cancelled'));
+    this.stage = 'failed';
+    await this.release(failure);
+  }
+
+  private async release(reason: unknown): Promise<void> {
+    try {
+      this.encoder?.abort?.(reason);
+    } catch {
+      // Best effort: the export already failed.
+    }
+    try {
+      await this.reader?.close();
+    } catch {
+      // A source that fails to close must not hide the original failure.
+    }
+  }
+
+  private checkAbort(): void {
+    const signal = this.options.signal;
+    if (signal?.aborted) throw abortError(signal.reason);
+  }
+
+  /** Waits for `promise`, or rejects as soon as the signal aborts. */
+  private race<T>(promise: Promise<T>): Promise<T> {
+    return this.abortPromise === null ? promise : Promise.race([promise, this.abortPromise]);
+  }
+}
+
+function sourceError(row: number) {
+  return (error: unknown): never => {
+    if (error instanceof ExportError) throw error;
+    throw toExportError(error, 'source_failed', `reading the source after row ${row}`);
+  };
+}
+
+/** The first `count` rows a chunk would write, as a selection. */
+function firstSelected(chunk: Chunk, count: number): Uint32Array {
+  if (chunk.selection !== null) return chunk.selection.subarray(0, count);
+  const selection = new Uint32Array(count);
+  for (let i = 0; i < count; i++) selection[i] = i;
+  return selection;
+}
+
+function sameNames(schema: Schema, names: readonly string[]): boolean {
+  return schema.fields.length === names.length && schema.fields.every((field, index) => field.name === names[index]);
+}
+
+function columnField(spec: ColumnSpec): string {
+  return typeof spec === 'string' ? spec : spec.field;
+}
+
+function columnHeader(spec: ColumnSpec): string {
+  return typeof spec === 'string' ? spec : spec.header ?? spec.field;
+}
+
+/**
+ * For an in-memory array, looks past the first chunk where it matters: a column that looked like
+ * int32 is checked to the end (so one fraction later on makes it float64 from the start), and a
+ * column with no value yet takes its type from the first values further down.
+ */
+function refineFromArray(plans: ColumnPlan[], run: RowRun, array: ArrayLike<Row>): void {
+  const sample: unknown[] = [];
+  for (const plan of plans) {
+    if (plan.declared) continue;
+    const key = plan.key as string | number;
+    const ownOnly = typeof key === 'string' && key in Object.prototype;
+    const read = (row: Row | undefined): unknown => {
+      try {
+        return row !== null && typeof row === 'object' && (!ownOnly || Object.prototype.hasOwnProperty.call(row, key)) ? (row as Record<string | number, unknown>)[key] : undefined;
+      } catch {
+        // The builder reports values that throw when it reads them.
+        return undefined;
+      }
+    };
+    sample.length = 0;
+    for (let i = run.start; i < run.end; i++) sample.push(read(array[i]));
+    let kind = inferKind(sample, sample.length);
+    if (kind === 'null') {
+      sample.length = 0;
+      for (let i = run.end; i < array.length && sample.length < 1000; i++) {
+        const value = read(array[i]);
+        if (value !== null && value !== undefined) sample.push(value);
+      }
+      kind = inferKind(sample, sample.length);
+    }
+    if (kind === 'int32') {
+      for (let i = run.end; i < array.length; i++) {
+        if (!fitsInt32(read(array[i]))) {
+          kind = 'float64';
+          break;
+        }
+      }
+    }
+    plan.type = { kind };
+  }
+}

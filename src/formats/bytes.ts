@@ -1,0 +1,231 @@
+/**
+ * Byte-level writing for the text formats.
+ *
+ * Written by hand because it is the hot path: numbers, dates and UTF-8 text go straight into a
+ * Uint8Array instead of through JavaScript strings (papaparse builds one string per file and fails
+ * near a million rows; `String(number)` and `Date#toISOString` dominate a naive encoder).
+ */
+
+/** A growable output buffer. `take()` hands the bytes over and starts a fresh buffer. */
+export class ByteWriter {
+  buf: Uint8Array;
+  pos = 0;
+
+  constructor(initialCapacity = 1 << 16) {
+    this.buf = new Uint8Array(initialCapacity);
+  }
+
+  /** Makes room for `extra` more bytes. */
+  reserve(extra: number): void {
+    const needed = this.pos + extra;
+    if (needed <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < needed) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  /** Appends bytes. */
+  bytes(source: Uint8Array, start = 0, end = source.length): void {
+    const length = end - start;
+    this.reserve(length);
+    const buf = this.buf;
+    let pos = this.pos;
+    if (length < 16) {
+      // A loop beats `set(subarray())` for short runs: no view object is created.
+      for (let i = start; i < end; i++) buf[pos++] = source[i]!;
+    } else {
+      buf.set(source.subarray(start, end), pos);
+      pos += length;
+    }
+    this.pos = pos;
+  }
+
+  /** Appends one byte. */
+  byte(value: number): void {
+    if (this.pos >= this.buf.length) this.reserve(1);
+    this.buf[this.pos++] = value;
+  }
+
+  /** Appends ASCII text (numbers, keywords). */
+  ascii(text: string): void {
+    const length = text.length;
+    this.reserve(length);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < length; i++) buf[pos++] = text.charCodeAt(i);
+    this.pos = pos;
+  }
+
+  /** Appends any text as UTF-8 (lone surrogates become U+FFFD, as TextEncoder does). */
+  text(text: string): void {
+    if (isAscii(text)) {
+      this.ascii(text);
+      return;
+    }
+    this.bytes(encoder.encode(text));
+  }
+
+  /** Appends a number as JavaScript's shortest round-trip text. */
+  number(value: number): void {
+    this.reserve(32);
+    this.pos = writeNumber(this.buf, this.pos, value);
+  }
+
+  /** Hands over the bytes written so far and starts again with a buffer of similar size. */
+  take(): Uint8Array {
+    const out = this.buf.subarray(0, this.pos);
+    const capacity = Math.max(1 << 12, Math.min(this.buf.length, Math.ceil(this.pos * 1.25)));
+    this.buf = new Uint8Array(capacity);
+    this.pos = 0;
+    return out;
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 bytes of a string (lone surrogates become U+FFFD). */
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+const TWO_POW_53 = 9007199254740992;
+
+/**
+ * Writes `value` as `String(value)` would, at `pos`; returns the new position. Needs 32 free bytes.
+ *
+ * Integers and numbers with up to two decimals (prices, amounts) are written digit by digit; that is
+ * exact because IEEE division is correctly rounded: when `Math.round(v * 100) / 100 === v`, the
+ * decimal `k/100` parses back to `v`, and with at most 15 significant digits no shorter decimal
+ * maps to the same double, so it is also the shortest text. Everything else goes through `String`.
+ */
+export function writeNumber(buf: Uint8Array, pos: number, value: number): number {
+  if (Number.isInteger(value)) {
+    if (value < TWO_POW_53 && value > -TWO_POW_53) return writeInteger(buf, pos, value);
+  } else if (value < 1e13 && value > -1e13) {
+    const hundredths = Math.round(value * 100);
+    if (hundredths / 100 === value) {
+      let k = hundredths;
+      if (k < 0) {
+        buf[pos++] = 45; // '-'
+        k = -k;
+      }
+      const whole = Math.floor(k / 100);
+      const fraction = k - whole * 100;
+      pos = writeInteger(buf, pos, whole);
+      buf[pos++] = 46; // '.'
+      const tens = (fraction / 10) | 0;
+      const ones = fraction - tens * 10;
+      buf[pos++] = 48 + tens;
+      if (ones !== 0) buf[pos++] = 48 + ones;
+      return pos;
+    }
+  }
+  const text = String(value);
+  for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+  return pos;
+}
+
+/** Writes a safe integer's decimal digits (`-0` as `0`). */
+export function writeInteger(buf: Uint8Array, pos: number, value: number): number {
+  if (value < 0) {
+    buf[pos++] = 45;
+    value = -value;
+  }
+  if (value < 10) {
+    buf[pos++] = 48 + value;
+    return pos;
+  }
+  // Count digits, then fill from the right.
+  let digits = 1;
+  for (let scale = 10; scale <= value; scale *= 10) digits++;
+  let end = pos + digits;
+  const result = end;
+  while (value >= 1e9) {
+    // Beyond 2^31 `| 0` overflows: split with floating division.
+    const high = Math.floor(value / 10);
+    buf[--end] = 48 + (value - high * 10);
+    value = high;
+  }
+  let small = value | 0;
+  while (small >= 10) {
+    const high = (small / 10) | 0;
+    buf[--end] = 48 + (small - high * 10);
+    small = high;
+  }
+  buf[--end] = 48 + small;
+  return result;
+}
+
+const MS_PER_DAY = 86400000;
+
+/**
+ * Writes epoch milliseconds as ISO 8601 UTC (`2024-01-31T12:00:00.000Z`, as `toISOString`), or as
+ * a date only (`2024-01-31`). Years outside 0–9999 use `toISOString`'s expanded form.
+ */
+export function writeIsoDate(buf: Uint8Array, pos: number, ms: number, dateOnly: boolean): number {
+  const days = Math.floor(ms / MS_PER_DAY);
+  // Howard Hinnant's civil_from_days.
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) {
+    const text = dateOnly ? new Date(ms).toISOString().slice(0, -14) : new Date(ms).toISOString();
+    for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+    return pos;
+  }
+  pos = write4(buf, pos, year);
+  buf[pos++] = 45;
+  pos = write2(buf, pos, month);
+  buf[pos++] = 45;
+  pos = write2(buf, pos, day);
+  if (dateOnly) return pos;
+  let rest = ms - days * MS_PER_DAY;
+  const hours = Math.floor(rest / 3600000);
+  rest -= hours * 3600000;
+  const minutes = Math.floor(rest / 60000);
+  rest -= minutes * 60000;
+  const seconds = Math.floor(rest / 1000);
+  const millis = rest - seconds * 1000;
+  buf[pos++] = 84; // 'T'
+  pos = write2(buf, pos, hours);
+  buf[pos++] = 58;
+  pos = write2(buf, pos, minutes);
+  buf[pos++] = 58;
+  pos = write2(buf, pos, seconds);
+  buf[pos++] = 46;
+  buf[pos++] = 48 + Math.floor(millis / 100);
+  buf[pos++] = 48 + (Math.floor(millis / 10) % 10);
+  buf[pos++] = 48 + (millis % 10);
+  buf[pos++] = 90; // 'Z'
+  return pos;
+}
+
+function write2(buf: Uint8Array, pos: number, value: number): number {
+  buf[pos++] = 48 + ((value / 10) | 0);
+  buf[pos++] = 48 + (value % 10);
+  return pos;
+}
+
+function write4(buf: Uint8Array, pos: number, value: number): number {
+  buf[pos++] = 48 + ((value / 1000) | 0);
+  buf[pos++] = 48 + (((value / 100) | 0) % 10);
+  buf[pos++] = 48 + (((value / 10) | 0) % 10);
+  buf[pos++] = 48 + (value % 10);
+  return pos;
+}
+
+/** The largest |ms| a JavaScript Date holds. */
+export const MAX_DATE_MS = 8.64e15;

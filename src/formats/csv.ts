@@ -1,0 +1,277 @@
+/**
+ * CSV and TSV (RFC 4180), written byte by byte from Arrow batches.
+ */
+import { ExportError, printValue } from '../errors.js';
+import { selectedRowCount, type Chunk } from '../schema/chunk.js';
+import type { CsvOptions, DateFormat } from '../types.js';
+import { ByteWriter, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
+import { boolAt, CellKind, columnStates, decimalAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
+import type { Encoder, EncoderContext, FormatDefinition } from './types.js';
+
+/** CSV options with every default filled in. */
+export interface ResolvedCsvOptions {
+  delimiter: string;
+  header: boolean;
+  newline: string;
+  quote: string;
+  quoteAll: boolean;
+  bom: boolean;
+  nullValue: string;
+  escapeFormulae: boolean;
+  dateFormat: DateFormat;
+}
+
+/** Fills CSV defaults and checks each option, naming the bad value. */
+export function resolveCsvOptions(options: CsvOptions | undefined, tab: boolean): ResolvedCsvOptions {
+  const o = options ?? {};
+  const resolved: ResolvedCsvOptions = {
+    delimiter: o.delimiter ?? (tab ? '\t' : ','),
+    header: o.header ?? true,
+    newline: o.newline ?? '\r\n',
+    quote: o.quote ?? '"',
+    quoteAll: o.quoteAll ?? false,
+    bom: o.bom ?? false,
+    nullValue: o.nullValue ?? '',
+    escapeFormulae: o.escapeFormulae ?? true,
+    dateFormat: o.dateFormat ?? 'iso',
+  };
+  const problems = csvOptionProblems(resolved);
+  if (problems.length > 0) {
+    const first = problems[0]!;
+    throw new ExportError('invalid_options', problems.map((p) => p.message).join('; '), { details: { path: first.path, problems } });
+  }
+  return resolved;
+}
+
+/** Every problem with resolved CSV options. */
+export function csvOptionProblems(o: ResolvedCsvOptions): Array<{ code: string; path: string; message: string }> {
+  const problems: Array<{ code: string; path: string; message: string }> = [];
+  const oneChar = (value: unknown, path: string, label: string): void => {
+    if (typeof value !== 'string' || [...value].length !== 1 || value.length !== 1) {
+      problems.push({ code: 'invalid_options', path, message: `csv ${label} must be one character, got ${printValue(value)}` });
+    } else if (value === '\r' || value === '\n') {
+      problems.push({ code: 'invalid_options', path, message: `csv ${label} must not be CR or LF, got ${printValue(value)}` });
+    }
+  };
+  oneChar(o.delimiter, 'csv.delimiter', 'delimiter');
+  oneChar(o.quote, 'csv.quote', 'quote');
+  if (o.delimiter === o.quote) problems.push({ code: 'invalid_options', path: 'csv.quote', message: `csv quote and delimiter must differ, both are ${printValue(o.quote)}` });
+  if (!['\r\n', '\n', '\r'].includes(o.newline)) problems.push({ code: 'invalid_options', path: 'csv.newline', message: `csv newline must be "\\r\\n", "\\n" or "\\r", got ${printValue(o.newline)}` });
+  if (typeof o.nullValue !== 'string') problems.push({ code: 'invalid_options', path: 'csv.nullValue', message: `csv nullValue must be a string, got ${printValue(o.nullValue)}` });
+  else if (/[\r\n]/.test(o.nullValue) || o.nullValue.includes(o.delimiter) || o.nullValue.includes(o.quote)) {
+    problems.push({ code: 'invalid_options', path: 'csv.nullValue', message: `csv nullValue must not hold the delimiter, the quote, CR or LF, got ${printValue(o.nullValue)}` });
+  }
+  if (!['iso', 'date', 'epoch'].includes(o.dateFormat)) problems.push({ code: 'invalid_options', path: 'csv.dateFormat', message: `csv dateFormat must be "iso", "date" or "epoch", got ${printValue(o.dateFormat)}` });
+  for (const key of ['header', 'quoteAll', 'bom', 'escapeFormulae'] as const) {
+    if (typeof o[key] !== 'boolean') problems.push({ code: 'invalid_options', path: `csv.${key}`, message: `csv ${key} must be a boolean, got ${printValue(o[key])}` });
+  }
+  return problems;
+}
+
+// A text cell starting with one of these would run as a formula in Excel or Sheets (OWASP "CSV Injection").
+const FORMULA_START = new Uint8Array(256);
+for (const char of '=+-@\t\r\n') FORMULA_START[char.charCodeAt(0)] = 1;
+// Numbers such as "-5" or "+1.5e3" are left alone: a guard that mangles them is worse than none.
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const decoder = new TextDecoder();
+
+function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
+  const o = resolveCsvOptions(context.options.csv, tab);
+  const delimiter = o.delimiter.charCodeAt(0);
+  const quote = o.quote.charCodeAt(0);
+  const newline = utf8(o.newline);
+  const nullBytes = utf8(o.nullValue);
+  const dateOnly = o.dateFormat === 'date';
+  const epoch = o.dateFormat === 'epoch';
+  // Bytes that force a cell into quotes.
+  const special = new Uint8Array(256);
+  special[delimiter] = 1;
+  special[quote] = 1;
+  special[10] = 1;
+  special[13] = 1;
+  const writer = new ByteWriter(1 << 16);
+  let started = false;
+  let escaped = 0;
+
+  /** Writes one text field from UTF-8 bytes, quoting and guarding as needed. */
+  const writeField = (bytes: ArrayLike<number>, start: number, end: number, guard: boolean): void => {
+    const length = end - start;
+    let needsQuote = o.quoteAll || length === 0;
+    let quotes = 0;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]!;
+      if (special[b] === 1) {
+        needsQuote = true;
+        if (b === quote) quotes++;
+      }
+    }
+    let formula = false;
+    if (guard && length > 0 && FORMULA_START[bytes[start]!] === 1) {
+      const text = decoder.decode(bytes instanceof Uint8Array ? bytes.subarray(start, end) : Uint8Array.from(bytes as ArrayLike<number>).subarray(start, end));
+      if (!PLAIN_NUMBER.test(text)) {
+        formula = true;
+        needsQuote = true;
+        escaped++;
+      }
+    }
+    writer.reserve(length + quotes + 3);
+    const buf = writer.buf;
+    let pos = writer.pos;
+    if (!needsQuote) {
+      if (length < 32) for (let i = start; i < end; i++) buf[pos++] = bytes[i]!;
+      else {
+        buf.set((bytes as Uint8Array).subarray(start, end), pos);
+        pos += length;
+      }
+    } else {
+      buf[pos++] = quote;
+      if (formula) buf[pos++] = 39; // "'"
+      if (quotes === 0 && length >= 32) {
+        buf.set((bytes as Uint8Array).subarray(start, end), pos);
+        pos += length;
+      } else {
+        for (let i = start; i < end; i++) {
+          const b = bytes[i]!;
+          buf[pos++] = b;
+          if (b === quote) buf[pos++] = quote;
+        }
+      }
+      buf[pos++] = quote;
+    }
+    writer.pos = pos;
+  };
+
+  const writeString = (text: string, guard: boolean): void => {
+    const bytes = utf8(text);
+    writeField(bytes, 0, bytes.length, guard);
+  };
+
+  const writeMs = (ms: number): void => {
+    writer.reserve(40);
+    writer.pos = epoch ? writeNumber(writer.buf, writer.pos, ms) : writeIsoDate(writer.buf, writer.pos, ms, dateOnly);
+  };
+
+  const writeGeneric = (value: unknown): void => {
+    if (value === null || value === undefined) writer.bytes(nullBytes);
+    else if (typeof value === 'number') writer.number(value);
+    else if (typeof value === 'bigint' || typeof value === 'boolean') writer.ascii(String(value));
+    else if (value instanceof Date) writeMs(value.getTime());
+    else if (typeof value === 'string') writeString(value, o.escapeFormulae);
+    else writeString(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? '', false);
+  };
+
+  /** The BOM and the header row, once, before the first row. */
+  const start = (columns: readonly { header: string }[]): void => {
+    if (started) return;
+    started = true;
+    if (o.bom) writer.bytes(BOM);
+    if (!o.header || columns.length === 0) return;
+    columns.forEach((column, index) => {
+      if (index > 0) writer.byte(delimiter);
+      writeString(column.header, false);
+    });
+    writer.bytes(newline);
+  };
+
+  return {
+    encode(chunk: Chunk, emit) {
+      const states = columnStates(chunk, context.columns);
+      start(states);
+      const selection = chunk.selection;
+      const rows = selectedRowCount(chunk);
+      const columnCount = states.length;
+      const before = escaped;
+      for (let k = 0; k < rows; k++) {
+        const row = selection === null ? k : selection[k]!;
+        for (let c = 0; c < columnCount; c++) {
+          if (c > 0) writer.byte(delimiter);
+          writeCell(states[c]!, row);
+        }
+        writer.bytes(newline);
+      }
+      if (escaped > before) context.countEscapedFormula(escaped - before);
+      if (writer.pos > 0) emit(writer.take());
+    },
+    finish(emit) {
+      start(context.columns);
+      if (writer.pos > 0) emit(writer.take());
+    },
+  };
+
+  function writeCell(state: ColumnState, row: number): void {
+    if (state.mismatches !== null) {
+      const text = state.mismatches.get(row);
+      if (text !== undefined) {
+        writeString(text, o.escapeFormulae);
+        return;
+      }
+    }
+    if (isNullAt(state, row)) {
+      writer.bytes(nullBytes);
+      return;
+    }
+    switch (state.kind) {
+      case CellKind.number:
+        writer.number(state.values[row]!);
+        return;
+      case CellKind.text: {
+        const offsets = state.offsets!;
+        writeField(state.values, offsets[row]!, offsets[row + 1]!, o.escapeFormulae);
+        return;
+      }
+      case CellKind.json: {
+        const offsets = state.offsets!;
+        writeField(state.values, offsets[row]!, offsets[row + 1]!, false);
+        return;
+      }
+      case CellKind.bool:
+        if (boolAt(state, row)) writer.bytes(TRUE);
+        else writer.bytes(FALSE);
+        return;
+      case CellKind.int64:
+        if (int64NeedsBigInt(state.values, row, state.unsigned)) writer.ascii(int64BigAt(state.values, row, state.unsigned).toString());
+        else {
+          writer.reserve(24);
+          writer.pos = writeInteger(writer.buf, writer.pos, int64At(state.values, row, state.unsigned));
+        }
+        return;
+      case CellKind.timestamp:
+        writeMs(Math.floor(int64At(state.values, row, false) * state.scale));
+        return;
+      case CellKind.dateDay:
+        writeMs(state.values[row]! * 86400000);
+        return;
+      case CellKind.decimal:
+        // Decimals are exact: written as text digits, never through a double.
+        writer.ascii(decimalAt(state.values, row, state.scale));
+        return;
+      case CellKind.null:
+        writer.bytes(nullBytes);
+        return;
+      default:
+        writeGeneric(state.vector!.get(row));
+    }
+  }
+}
+
+const BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
+const TRUE = utf8('true');
+const FALSE = utf8('false');
+
+/** Comma-separated values. */
+export const csvFormat: FormatDefinition = {
+  name: 'csv',
+  extension: () => 'csv',
+  mimeType: 'text/csv',
+  binary: false,
+  createEncoder: (context) => createCsvEncoder(context, false),
+};
+
+/** Tab-separated values: CSV with a tab delimiter. */
+export const tsvFormat: FormatDefinition = {
+  name: 'tsv',
+  extension: () => 'tsv',
+  mimeType: 'text/tab-separated-values',
+  binary: false,
+  createEncoder: (context) => createCsvEncoder(context, true),
+};

@@ -1,0 +1,220 @@
+/**
+ * JSON (an array of objects) and NDJSON (one object per `\n`-terminated line), written byte by byte.
+ * Keys follow the column order; never a BOM.
+ */
+import { ExportError, printValue } from '../errors.js';
+import { selectedRowCount, type Chunk } from '../schema/chunk.js';
+import type { DateFormat, JsonOptions } from '../types.js';
+import { ByteWriter, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
+import { boolAt, CellKind, columnStates, decimalAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
+import type { Encoder, EncoderContext, FormatDefinition } from './types.js';
+
+/** Fills JSON defaults and checks them. */
+export function resolveJsonOptions(options: JsonOptions | undefined): Required<JsonOptions> {
+  const bigint = options?.bigint ?? 'auto';
+  const dateFormat: DateFormat = options?.dateFormat ?? 'iso';
+  if (!['auto', 'string', 'number'].includes(bigint)) {
+    throw new ExportError('invalid_options', `json bigint must be "auto", "string" or "number", got ${printValue(bigint)}`, { details: { path: 'json.bigint' } });
+  }
+  if (!['iso', 'date', 'epoch'].includes(dateFormat)) {
+    throw new ExportError('invalid_options', `json dateFormat must be "iso", "date" or "epoch", got ${printValue(dateFormat)}`, { details: { path: 'json.dateFormat' } });
+  }
+  return { bigint, dateFormat };
+}
+
+// JSON escapes for bytes below 0x20, `"` and `\`; 0 means the byte is copied as is.
+const ESCAPE = new Uint8Array(256);
+for (let b = 0; b < 0x20; b++) ESCAPE[b] = 1;
+ESCAPE[0x22] = 1;
+ESCAPE[0x5c] = 1;
+const SHORT_ESCAPES: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x08: '\\b', 0x0c: '\\f', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t' };
+const HEX = '0123456789abcdef';
+const NULL = utf8('null');
+const TRUE = utf8('true');
+const FALSE = utf8('false');
+
+function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
+  const o = resolveJsonOptions(context.options.json);
+  const dateOnly = o.dateFormat === 'date';
+  const epoch = o.dateFormat === 'epoch';
+  // `{"a":`, `,"b":` … encoded once.
+  const keys = context.columns.map((column, index) => utf8(`${index === 0 ? '{' : ','}${JSON.stringify(column.header)}:`));
+  const writer = new ByteWriter(1 << 16);
+  let rowsWritten = 0;
+
+  const writeJsonString = (bytes: ArrayLike<number>, start: number, end: number): void => {
+    writer.reserve((end - start) * 6 + 2);
+    const buf = writer.buf;
+    let pos = writer.pos;
+    buf[pos++] = 0x22;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]!;
+      if (ESCAPE[b] === 0) {
+        buf[pos++] = b;
+        continue;
+      }
+      const short = SHORT_ESCAPES[b];
+      if (short !== undefined) {
+        for (let j = 0; j < short.length; j++) buf[pos++] = short.charCodeAt(j);
+      } else {
+        buf[pos++] = 0x5c;
+        buf[pos++] = 0x75;
+        buf[pos++] = 0x30;
+        buf[pos++] = 0x30;
+        buf[pos++] = HEX.charCodeAt(b >> 4);
+        buf[pos++] = HEX.charCodeAt(b & 15);
+      }
+    }
+    buf[pos++] = 0x22;
+    writer.pos = pos;
+  };
+
+  const writeString = (text: string): void => {
+    const bytes = utf8(text);
+    writeJsonString(bytes, 0, bytes.length);
+  };
+
+  const writeMs = (ms: number): void => {
+    writer.reserve(40);
+    if (epoch) {
+      writer.pos = writeNumber(writer.buf, writer.pos, ms);
+      return;
+    }
+    writer.buf[writer.pos++] = 0x22;
+    writer.pos = writeIsoDate(writer.buf, writer.pos, ms, dateOnly);
+    writer.buf[writer.pos++] = 0x22;
+  };
+
+  const writeFloat = (value: number, state: ColumnState, row: number, chunk: Chunk): void => {
+    if (Number.isFinite(value)) {
+      writer.number(value);
+      return;
+    }
+    // JSON has no NaN or Infinity: write null, as JSON.stringify does, and say so.
+    writer.bytes(NULL);
+    context.report({ code: 'non_finite_number', message: `row ${chunk.firstRow + row}: ${value} in column "${state.header}" written as null`, row: chunk.firstRow + row, column: state.header });
+  };
+
+  const writeBigInt = (big: bigint | number): void => {
+    const fits = typeof big === 'number' || (big <= 9007199254740991n && big >= -9007199254740991n);
+    if (o.bigint === 'string' || (o.bigint === 'auto' && !fits)) {
+      writer.byte(0x22);
+      writer.ascii(big.toString());
+      writer.byte(0x22);
+    } else {
+      writer.ascii(big.toString());
+    }
+  };
+
+  const writeGeneric = (value: unknown): void => {
+    if (value === null || value === undefined) writer.bytes(NULL);
+    else if (typeof value === 'number') {
+      if (Number.isFinite(value)) writer.number(value);
+      else writer.bytes(NULL);
+    }
+    else if (typeof value === 'bigint') writeBigInt(value);
+    else if (typeof value === 'boolean') writer.bytes(value ? TRUE : FALSE);
+    else if (value instanceof Date) writeMs(value.getTime());
+    else if (typeof value === 'string') writeString(value);
+    else writer.text(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null');
+  };
+
+  function writeValue(state: ColumnState, row: number, chunk: Chunk): void {
+    if (state.mismatches !== null) {
+      const text = state.mismatches.get(row);
+      if (text !== undefined) {
+        writeString(text);
+        return;
+      }
+    }
+    if (isNullAt(state, row)) {
+      writer.bytes(NULL);
+      return;
+    }
+    switch (state.kind) {
+      case CellKind.number:
+        writeFloat(state.values[row]!, state, row, chunk);
+        return;
+      case CellKind.text: {
+        const offsets = state.offsets!;
+        writeJsonString(state.values, offsets[row]!, offsets[row + 1]!);
+        return;
+      }
+      case CellKind.json: {
+        const offsets = state.offsets!;
+        writer.bytes(state.values as Uint8Array, offsets[row]!, offsets[row + 1]!);
+        return;
+      }
+      case CellKind.bool:
+        writer.bytes(boolAt(state, row) ? TRUE : FALSE);
+        return;
+      case CellKind.int64:
+        if (int64NeedsBigInt(state.values, row, state.unsigned)) writeBigInt(int64BigAt(state.values, row, state.unsigned));
+        else if (o.bigint === 'string') writeBigInt(int64At(state.values, row, state.unsigned));
+        else {
+          writer.reserve(24);
+          writer.pos = writeInteger(writer.buf, writer.pos, int64At(state.values, row, state.unsigned));
+        }
+        return;
+      case CellKind.timestamp:
+        writeMs(Math.floor(int64At(state.values, row, false) * state.scale));
+        return;
+      case CellKind.dateDay:
+        writeMs(state.values[row]! * 86400000);
+        return;
+      case CellKind.decimal:
+        // Decimals are exact: written as text digits, never through a double.
+        writer.ascii(decimalAt(state.values, row, state.scale));
+        return;
+      case CellKind.null:
+        writer.bytes(NULL);
+        return;
+      default:
+        writeGeneric(state.vector!.get(row));
+    }
+  }
+
+  return {
+    encode(chunk, emit) {
+      const states = columnStates(chunk, context.columns);
+      const selection = chunk.selection;
+      const rows = selectedRowCount(chunk);
+      const columnCount = states.length;
+      for (let k = 0; k < rows; k++) {
+        const row = selection === null ? k : selection[k]!;
+        if (!lines) writer.ascii(rowsWritten === 0 ? '[\n' : ',\n');
+        rowsWritten++;
+        if (columnCount === 0) writer.byte(0x7b);
+        for (let c = 0; c < columnCount; c++) {
+          writer.bytes(keys[c]!);
+          writeValue(states[c]!, row, chunk);
+        }
+        writer.byte(0x7d);
+        if (lines) writer.byte(0x0a);
+      }
+      if (writer.pos > 0) emit(writer.take());
+    },
+    finish(emit) {
+      if (!lines) writer.ascii(rowsWritten === 0 ? '[]\n' : '\n]\n');
+      if (writer.pos > 0) emit(writer.take());
+    },
+  };
+}
+
+/** A JSON array of objects. */
+export const jsonFormat: FormatDefinition = {
+  name: 'json',
+  extension: () => 'json',
+  mimeType: 'application/json',
+  binary: false,
+  createEncoder: (context) => createJsonEncoder(context, false),
+};
+
+/** Newline-delimited JSON: one object per line. */
+export const ndjsonFormat: FormatDefinition = {
+  name: 'ndjson',
+  extension: () => 'ndjson',
+  mimeType: 'application/x-ndjson',
+  binary: false,
+  createEncoder: (context) => createJsonEncoder(context, true),
+};

@@ -1,0 +1,49 @@
+import type { Schema } from 'apache-arrow';
+import type { Chunk } from '../schema/chunk.js';
+import type { ExportFormat, ExportIssue, StreamOptions } from '../types.js';
+
+/** A column the encoder writes: the batch column it reads and the name it writes. */
+export interface OutputColumn {
+  /** Column name in the record batch. */
+  readonly field: string;
+  /** Name written to the file (header, JSON key, Parquet/Arrow field name). */
+  readonly header: string;
+}
+
+/** What the engine gives an encoder. */
+export interface EncoderContext {
+  /** Columns to write, in order. Batches may hold more (columns only a filter reads). */
+  readonly columns: readonly OutputColumn[];
+  /** The export's options, as the caller passed them (already validated). */
+  readonly options: StreamOptions;
+  /** Records a per-row problem. */
+  report(issue: ExportIssue): void;
+  /** Counts text cells the CSV formula guard changed. */
+  countEscapedFormula(count: number): void;
+}
+
+/** Receives encoded bytes. Never hand it a buffer you will write to again. */
+export type Emit = (bytes: Uint8Array) => void;
+
+/**
+ * Turns chunks into bytes. The engine calls `encode` once per chunk in order, then `finish` once;
+ * an encoder may emit any number of byte arrays from each. Returning a promise is the backpressure.
+ */
+export interface Encoder {
+  encode(chunk: Chunk, emit: Emit): void | Promise<void>;
+  /** Writes what comes after the last row (a closing bracket, a footer). `schema` is the last batch's, or null when no batch came. */
+  finish(emit: Emit, schema: Schema | null): void | Promise<void>;
+  /** Releases resources after a failure or cancel. */
+  abort?(reason: unknown): void;
+}
+
+/** A file format: its file extension and MIME type, and how to make its encoder. */
+export interface FormatDefinition {
+  readonly name: ExportFormat;
+  /** File extension without the dot, e.g. `arrows` or `arrow` depending on `arrow.ipc`. */
+  extension(options: StreamOptions): string;
+  readonly mimeType: string;
+  /** Binary formats need one schema for every batch; the engine then locks the schema after the first batch. */
+  readonly binary: boolean;
+  createEncoder(context: EncoderContext): Encoder | Promise<Encoder>;
+}

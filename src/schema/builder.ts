@@ -1,0 +1,494 @@
+/**
+ * Rows → Arrow record batches.
+ *
+ * Written by hand for speed: values go straight into typed arrays and validity bitmaps, then
+ * `makeData` wraps them. Arrow's `Builder` classes are about 5× slower, turn nulls into 0 without
+ * `nullValues` (which compiles with `new Function`, breaking strict CSP), wrap Int32 silently and
+ * throw on plain numbers for Int64.
+ */
+import { Field, makeData, RecordBatch, Schema, Struct, type Data } from 'apache-arrow';
+import { ExportError, printValue } from '../errors.js';
+import type { ExportIssue, Row } from '../types.js';
+import { inferKind } from './infer.js';
+import { arrowFieldOf, widens, type ColumnKind, type ColumnType } from './kinds.js';
+
+/** How to read and type one column. */
+export interface ColumnPlan {
+  /** Column name in the batch. */
+  name: string;
+  /** Property name (object rows) or index (array rows). */
+  key: string | number;
+  /** Declared by `schema`: never inferred or widened. */
+  declared: boolean;
+  /** Current type; `null` kind until values decide it. */
+  type: ColumnType;
+  nullable: boolean;
+}
+
+/** Options for {@link BatchBuilder}. */
+export interface BatchBuilderOptions {
+  /**
+   * Keep every column's type after the first batch (binary formats need one schema). A value that
+   * no longer fits is then a mismatch instead of a widening.
+   */
+  lockSchema: boolean;
+  /** Fail on a value that does not fit a declared column instead of writing it as text. */
+  strict: boolean;
+  report(issue: ExportIssue): void;
+}
+
+/** A built batch and the values that did not fit their column's type. */
+export interface BuiltBatch {
+  batch: RecordBatch;
+  mismatches: Map<string, Map<number, string>> | null;
+}
+
+const encoder = new TextEncoder();
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Builds record batches from rows, one chunk at a time, keeping column types consistent. */
+export class BatchBuilder {
+  readonly columns: ColumnPlan[];
+  private readonly options: BatchBuilderOptions;
+  private batchesBuilt = 0;
+  private values: unknown[] = [];
+  private mismatches: Map<string, Map<number, string>> | null = null;
+  private firstRow = 0;
+
+  constructor(columns: ColumnPlan[], options: BatchBuilderOptions) {
+    this.columns = columns;
+    this.options = options;
+  }
+
+  /** Builds rows `[start, end)` of `rows`; `firstRow` is the source index of `rows[start]`. */
+  build(rows: ArrayLike<Row>, start: number, end: number, firstRow: number): BuiltBatch {
+    const count = end - start;
+    const locked = this.options.lockSchema && this.batchesBuilt > 0;
+    this.mismatches = null;
+    this.firstRow = firstRow;
+    const fields: Field[] = [];
+    const children: Data[] = [];
+    for (const column of this.columns) {
+      this.extract(rows, start, end, column);
+      if (!column.declared && !locked) {
+        const inferred = inferKind(this.values, count);
+        if (column.type.kind === 'null') column.type = { kind: inferred };
+        else if (inferred !== column.type.kind && widens(column.type.kind, inferred)) column.type = { kind: inferred };
+      }
+      let data = this.buildColumn(column, count, locked);
+      if (data === null) {
+        // An integer column met a fraction: widen (text formats only; binary formats locked it).
+        column.type = { kind: 'float64' };
+        data = this.buildColumn(column, count, locked)!;
+      }
+      fields.push(arrowFieldOf(column.name, column.type, column.nullable));
+      children.push(data);
+    }
+    if (this.options.lockSchema && this.batchesBuilt === 0) this.settleForLock();
+    this.batchesBuilt++;
+    this.values.length = 0;
+    const schema = new Schema(fields);
+    const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: count, nullCount: 0, children }));
+    return { batch, mismatches: this.mismatches };
+  }
+
+  /** After the first batch of a locked schema: columns still without a type become nullable text. */
+  private settleForLock(): void {
+    for (const column of this.columns) if (column.type.kind === 'null') column.type = { kind: 'utf8' };
+  }
+
+  /** Copies one column's values into `this.values`; rows that are not objects give undefined. */
+  private extract(rows: ArrayLike<Row>, start: number, end: number, column: ColumnPlan): void {
+    const values = this.values;
+    const key = column.key;
+    const count = end - start;
+    values.length = count;
+    // Keys such as `__proto__` or `constructor` would read Object.prototype: read own properties only.
+    const ownOnly = typeof key === 'string' && key in Object.prototype;
+    try {
+      if (ownOnly) {
+        for (let i = 0; i < count; i++) {
+          const row = rows[start + i] as Record<string, unknown> | null | undefined;
+          values[i] = row !== null && typeof row === 'object' && hasOwn.call(row, key) ? row[key as string] : undefined;
+        }
+      } else {
+        for (let i = 0; i < count; i++) {
+          const row = rows[start + i] as Record<string | number, unknown> | null | undefined;
+          values[i] = row !== null && typeof row === 'object' ? row[key] : undefined;
+        }
+      }
+    } catch {
+      // A getter or Proxy threw: read again one row at a time, turning each failure into a null and an issue.
+      for (let i = 0; i < count; i++) {
+        const row = rows[start + i] as Record<string | number, unknown> | null | undefined;
+        try {
+          values[i] = row !== null && typeof row === 'object' && (!ownOnly || hasOwn.call(row, key)) ? row[key] : undefined;
+        } catch (error) {
+          values[i] = undefined;
+          this.options.report({
+            code: 'invalid_value',
+            message: `reading column "${column.name}" threw: ${error instanceof Error ? error.message : String(error)}; written as null`,
+            row: this.firstRow + i,
+            column: column.name,
+          });
+        }
+      }
+    }
+  }
+
+  /** Returns null when an int column must widen to float64. */
+  private buildColumn(column: ColumnPlan, count: number, locked: boolean): Data | null {
+    const type = column.type;
+    const canWiden = !column.declared && !locked;
+    switch (type.kind) {
+      case 'null':
+        return this.buildNull(column, count);
+      case 'float64':
+      case 'float32': {
+        const data = type.kind === 'float64' ? new Float64Array(count) : new Float32Array(count);
+        return this.fixedWidth(column, count, data, (value, i) => {
+          if (typeof value === 'number') data[i] = value;
+          else if (typeof value === 'bigint' && value <= 9007199254740991n && value >= -9007199254740991n) data[i] = Number(value);
+          else return false;
+          return true;
+        });
+      }
+      case 'int8':
+      case 'int16':
+      case 'int32':
+      case 'uint8':
+      case 'uint16':
+      case 'uint32': {
+        const [Ctor, min, max] = INT_RANGES[type.kind];
+        const data = new Ctor(count);
+        let widen = false;
+        const built = this.fixedWidth(column, count, data, (value, i) => {
+          if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) {
+            data[i] = value;
+            return true;
+          }
+          if (typeof value === 'number' && canWiden) widen = true;
+          else if (typeof value === 'number' && !column.declared) {
+            // The file's schema is already written (binary formats): the column cannot become float64 now.
+            throw new ExportError(
+              'schema_mismatch',
+              `row ${this.firstRow + i}: column "${column.name}" was inferred as ${type.kind} from the first rows, but holds ${printValue(value)}; declare it, e.g. schema: { fields: { ${JSON.stringify(column.name)}: 'float64' } }`,
+              { details: { row: this.firstRow + i, column: column.name, value: printValue(value) } },
+            );
+          }
+          return false;
+        }, () => widen);
+        return widen ? null : built;
+      }
+      case 'int64': {
+        const data = new BigInt64Array(count);
+        return this.fixedWidth(column, count, data, (value, i) => {
+          if (typeof value === 'bigint') {
+            if (BigInt.asIntN(64, value) !== value) return false;
+            data[i] = value;
+          } else if (typeof value === 'number' && Number.isSafeInteger(value)) data[i] = BigInt(value);
+          else return false;
+          return true;
+        });
+      }
+      case 'bool': {
+        const data = new Uint8Array((count + 7) >> 3);
+        return this.fixedWidth(column, count, data, (value, i) => {
+          if (typeof value !== 'boolean') return false;
+          if (value) data[i >> 3]! |= 1 << (i & 7);
+          return true;
+        });
+      }
+      case 'timestamp':
+      case 'timestamp_us':
+      case 'date': {
+        // Int64 timestamps are written as two int32 halves: no BigInt per value.
+        const unit = type.kind === 'date' ? 1 : 2;
+        const data = unit === 1 ? new Int32Array(count) : new Int32Array(count * 2);
+        const micro = type.kind === 'timestamp_us';
+        return this.fixedWidth(column, count, data, (value, i) => {
+          const ms = toEpochMs(value, column.declared);
+          if (ms === undefined) return false;
+          if (Number.isNaN(ms)) return 'invalid';
+          if (unit === 1) {
+            data[i] = Math.floor(ms / 86400000);
+          } else {
+            const n = micro ? ms * 1000 : ms;
+            const high = Math.floor(n / 4294967296);
+            data[2 * i] = n - high * 4294967296;
+            data[2 * i + 1] = high;
+          }
+          return true;
+        }, undefined, unit === 2 ? (d) => new BigInt64Array(d.buffer) : undefined);
+      }
+      case 'decimal':
+        return this.buildDecimal(column, count);
+      case 'utf8':
+      case 'json':
+        return this.buildText(column, count);
+    }
+  }
+
+  private buildNull(column: ColumnPlan, count: number): Data {
+    const values = this.values;
+    // A locked or declared null column cannot take values: they are reported (the kind is only kept when every value is null).
+    for (let i = 0; i < count; i++) {
+      const value = values[i];
+      if (value !== null && value !== undefined) this.mismatch(column, i, value);
+    }
+    return makeData({ type: arrowFieldOf(column.name, column.type).type, length: count }) as Data;
+  }
+
+  /**
+   * Shared loop for fixed-width columns: `put` stores a value and returns true, or returns false for a
+   * value that does not fit (a mismatch) or 'invalid' for one that is invalid (an invalid Date).
+   */
+  private fixedWidth(
+    column: ColumnPlan,
+    count: number,
+    data: ArrayBufferView,
+    put: (value: unknown, index: number) => boolean | 'invalid',
+    stop?: () => boolean,
+    finalize?: (data: Int32Array) => ArrayBufferView,
+  ): Data {
+    const values = this.values;
+    let bitmap: Uint8Array | null = null;
+    let nullCount = 0;
+    for (let i = 0; i < count; i++) {
+      const value = values[i];
+      if (value === null || value === undefined) {
+        bitmap ??= allValid(count);
+        bitmap[i >> 3]! &= ~(1 << (i & 7));
+        nullCount++;
+        continue;
+      }
+      const stored = put(value, i);
+      if (stored === true) continue;
+      if (stop?.()) break;
+      bitmap ??= allValid(count);
+      bitmap[i >> 3]! &= ~(1 << (i & 7));
+      nullCount++;
+      if (stored === 'invalid') this.invalid(column, i, value);
+      else this.mismatch(column, i, value);
+    }
+    const type = arrowFieldOf(column.name, column.type).type;
+    const buffer = finalize ? finalize(data as Int32Array) : data;
+    return makeData({ type, length: count, nullCount, nullBitmap: bitmap, data: buffer } as never) as Data;
+  }
+
+  private buildText(column: ColumnPlan, count: number): Data {
+    const values = this.values;
+    const json = column.type.kind === 'json';
+    const texts: string[] = new Array(count);
+    let bitmap: Uint8Array | null = null;
+    let nullCount = 0;
+    for (let i = 0; i < count; i++) {
+      const value = values[i];
+      let text: string | undefined;
+      if (typeof value === 'string' && !json) text = value;
+      else if (value === null || value === undefined) text = undefined;
+      else if (json) text = this.toJson(column, i, value);
+      else {
+        text = this.toText(column, i, value);
+        if (text !== undefined) this.mismatchIssue(column, i, value, 'written as text');
+      }
+      if (text === undefined) {
+        bitmap ??= allValid(count);
+        bitmap[i >> 3]! &= ~(1 << (i & 7));
+        nullCount++;
+        texts[i] = '';
+      } else {
+        texts[i] = text;
+      }
+    }
+    const joined = texts.join('');
+    const bytes = encoder.encode(joined);
+    const offsets = new Int32Array(count + 1);
+    if (bytes.length === joined.length) {
+      let offset = 0;
+      for (let i = 0; i < count; i++) {
+        offset += texts[i]!.length;
+        offsets[i + 1] = offset;
+      }
+    } else {
+      utf8Offsets(texts, bytes, offsets);
+    }
+    const type = arrowFieldOf(column.name, column.type).type;
+    return makeData({ type, length: count, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: bytes } as never) as Data;
+  }
+
+  private buildDecimal(column: ColumnPlan, count: number): Data {
+    const scale = column.type.scale ?? 0;
+    const precision = column.type.precision ?? 38;
+    const data = new Uint32Array(count * 4);
+    const limit = 10n ** BigInt(precision);
+    return this.fixedWidth(column, count, data, (value, i) => {
+      const scaled = toScaledDecimal(value, scale);
+      if (scaled === undefined || scaled >= limit || scaled <= -limit) return false;
+      let v = BigInt.asUintN(128, scaled);
+      for (let word = 0; word < 4; word++) {
+        data[i * 4 + word] = Number(v & 0xffffffffn);
+        v >>= 32n;
+      }
+      return true;
+    });
+  }
+
+  /** Text for a value in a text column; undefined (null) for values with no text form. */
+  private toText(column: ColumnPlan, row: number, value: unknown): string | undefined {
+    switch (typeof value) {
+      case 'string':
+        return value;
+      case 'number':
+      case 'boolean':
+      case 'bigint':
+        return String(value);
+      case 'object':
+        if (value instanceof Date) {
+          if (Number.isNaN(value.getTime())) {
+            this.invalid(column, row, value);
+            return undefined;
+          }
+          return value.toISOString();
+        }
+        return this.toJson(column, row, value);
+      default:
+        this.invalid(column, row, value);
+        return undefined;
+    }
+  }
+
+  private toJson(column: ColumnPlan, row: number, value: unknown): string | undefined {
+    try {
+      const text = JSON.stringify(value, jsonReplacer);
+      if (text === undefined) {
+        this.invalid(column, row, value);
+        return undefined;
+      }
+      return text;
+    } catch (error) {
+      this.report('invalid_value', column, row, `${error instanceof Error ? error.message : String(error)} in column "${column.name}"; written as null`);
+      return undefined;
+    }
+  }
+
+  /** A value that does not fit its column: fail (strict, declared) or keep its text for text formats. */
+  private mismatch(column: ColumnPlan, row: number, value: unknown): void {
+    if (column.declared && this.options.strict) {
+      throw new ExportError(
+        'schema_mismatch',
+        `row ${this.firstRow + row}, column "${column.name}": ${printValue(value)} does not fit the declared type ${column.type.kind}`,
+        { details: { row: this.firstRow + row, column: column.name, value: printValue(value) } },
+      );
+    }
+    const text = this.toText(column, row, value);
+    if (text === undefined) return;
+    this.mismatches ??= new Map();
+    let byRow = this.mismatches.get(column.name);
+    if (byRow === undefined) this.mismatches.set(column.name, (byRow = new Map()));
+    byRow.set(row, text);
+    this.mismatchIssue(column, row, value, 'written as text (null in binary formats)');
+  }
+
+  private mismatchIssue(column: ColumnPlan, row: number, value: unknown, outcome: string): void {
+    if (column.declared && this.options.strict) {
+      this.mismatch(column, row, value);
+      return;
+    }
+    this.report('type_mismatch', column, row, `${printValue(value)} in ${column.type.kind} column "${column.name}" ${outcome}`);
+  }
+
+  private invalid(column: ColumnPlan, row: number, value: unknown): void {
+    const what = value instanceof Date ? 'an invalid Date' : `a ${typeof value}`;
+    this.report('invalid_value', column, row, `${what} in column "${column.name}" has no file form; written as null`);
+  }
+
+  private report(code: ExportIssue['code'], column: ColumnPlan, row: number, message: string): void {
+    this.options.report({ code, message: `row ${this.firstRow + row}: ${message}`, row: this.firstRow + row, column: column.name });
+  }
+}
+
+const INT_RANGES: Record<'int8' | 'int16' | 'int32' | 'uint8' | 'uint16' | 'uint32', [new (n: number) => Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array, number, number]> = {
+  int8: [Int8Array, -128, 127],
+  int16: [Int16Array, -32768, 32767],
+  int32: [Int32Array, -2147483648, 2147483647],
+  uint8: [Uint8Array, 0, 255],
+  uint16: [Uint16Array, 0, 65535],
+  uint32: [Uint32Array, 0, 4294967295],
+};
+
+function allValid(count: number): Uint8Array {
+  return new Uint8Array((count + 7) >> 3).fill(0xff);
+}
+
+/** BigInts inside nested values become strings (JSON has no 64-bit integers). */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/**
+ * Epoch milliseconds of a timestamp value: a Date, or — for declared columns only — epoch
+ * milliseconds or an ISO 8601 string. NaN marks an invalid date; undefined a value of another kind.
+ */
+function toEpochMs(value: unknown, declared: boolean): number | undefined {
+  if (value instanceof Date) return value.getTime();
+  if (!declared) return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
+  if (typeof value === 'string') return Date.parse(value);
+  return undefined;
+}
+
+/** A decimal value scaled to an integer (`12.34` at scale 2 → 1234n); undefined when it has more digits than the scale. */
+function toScaledDecimal(value: unknown, scale: number): bigint | undefined {
+  if (typeof value === 'bigint') return value * 10n ** BigInt(scale);
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    text = value.toFixed(Math.min(scale, 100));
+    // toFixed rounds to the scale; refuse values whose shortest text has more digits than that.
+    const shortest = String(value);
+    if (!shortest.includes('e') && (shortest.split('.')[1]?.length ?? 0) > scale) return undefined;
+  } else if (typeof value === 'string') {
+    text = value.trim();
+  } else {
+    return undefined;
+  }
+  const match = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
+  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return undefined;
+  const fraction = match[3] ?? '';
+  if (fraction.length > scale && /[^0]/.test(fraction.slice(scale))) return undefined;
+  const digits = (match[2] || '0') + fraction.slice(0, scale).padEnd(scale, '0');
+  const magnitude = BigInt(digits);
+  return match[1] === '-' ? -magnitude : magnitude;
+}
+
+/**
+ * Byte offsets of each string inside their joined UTF-8 encoding, found by walking the bytes while
+ * counting UTF-16 code units (a 4-byte sequence is two units; a lone surrogate became U+FFFD, three
+ * bytes for one unit, so the counts stay aligned).
+ */
+function utf8Offsets(texts: readonly string[], bytes: Uint8Array, offsets: Int32Array): void {
+  let byte = 0;
+  for (let i = 0; i < texts.length; i++) {
+    let units = texts[i]!.length;
+    while (units > 0) {
+      const lead = bytes[byte]!;
+      if (lead < 0x80) {
+        byte += 1;
+        units -= 1;
+      } else if (lead < 0xe0) {
+        byte += 2;
+        units -= 1;
+      } else if (lead < 0xf0) {
+        byte += 3;
+        units -= 1;
+      } else {
+        byte += 4;
+        units -= 2;
+      }
+    }
+    offsets[i + 1] = byte;
+  }
+}
+
+export type { ColumnKind };

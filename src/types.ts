@@ -1,0 +1,263 @@
+/**
+ * Public option, result and source types. Every field says its default.
+ */
+import type { RecordBatch, Table } from 'apache-arrow';
+import type { ExportErrorCode } from './errors.js';
+import type { Filter } from './filter/ast.js';
+import type { FilterBuilder } from './filter/builder.js';
+
+export type { Filter, Scalar } from './filter/ast.js';
+
+/** The file formats Sluice writes. */
+export const EXPORT_FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'arrow'] as const;
+/** A file format name. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** A row as an object (`{ id: 1, name: 'a' }`) or, with `columns`, as an array (`[1, 'a']`). */
+export type Row = Record<string, unknown> | readonly unknown[];
+
+/** A source description that is read inside the worker (IndexedDB, URL). */
+export interface RemoteSourceDescriptor {
+  readonly kind: string;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * What can be exported: rows (arrays, iterables, async iterables, `ReadableStream`s), Arrow
+ * tables and record batches, Arrow IPC bytes, or a remote source description.
+ */
+export type ExportSource =
+  | Iterable<Row>
+  | AsyncIterable<Row>
+  | ReadableStream<Row>
+  | Table
+  | RecordBatch
+  | Iterable<RecordBatch>
+  | AsyncIterable<RecordBatch>
+  | Uint8Array
+  | ArrayBuffer
+  | RemoteSourceDescriptor;
+
+/** A column type name for `schema`. */
+export type FieldTypeName =
+  | 'string'
+  | 'float64'
+  | 'float32'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'boolean'
+  | 'timestamp'
+  | 'timestamp[ms]'
+  | 'timestamp[us]'
+  | 'date'
+  | 'json';
+
+/** A column type with parameters. */
+export type FieldSpec =
+  | FieldTypeName
+  | { type: FieldTypeName; nullable?: boolean }
+  | { type: 'decimal'; precision: number; scale: number; nullable?: boolean };
+
+/**
+ * Declared column types. Declared columns come first, in this order; other columns are inferred
+ * unless `only` is true.
+ *
+ * @example { fields: { id: 'int32', amount: { type: 'decimal', precision: 12, scale: 2 } }, strict: true }
+ */
+export interface SchemaSpec {
+  fields: Record<string, FieldSpec>;
+  /** Fail with `'schema_mismatch'` on a value that does not fit its declared type. Default `false`: the value is written as text (null in binary formats) and an issue is recorded. */
+  strict?: boolean;
+  /** Export only the declared fields. Default `false`. */
+  only?: boolean;
+}
+
+/** CSV and TSV options. */
+export interface CsvOptions {
+  /** Field separator, one character. Default `','` (`'\t'` for TSV). */
+  delimiter?: string;
+  /** Write a header row. Default `true`. */
+  header?: boolean;
+  /** Row terminator. Default `'\r\n'` (RFC 4180). */
+  newline?: '\r\n' | '\n' | '\r';
+  /** Quote character, one character. Default `'"'`. */
+  quote?: string;
+  /** Quote every text field. Default `false`. */
+  quoteAll?: boolean;
+  /** Start the file with a UTF-8 byte-order mark so Excel reads it as UTF-8. Default `false`. */
+  bom?: boolean;
+  /** Text written for null and undefined, unquoted. Default `''` (an empty string is written `""`). */
+  nullValue?: string;
+  /** Guard cells that spreadsheets would run as formulas (`=`, `+`, `-`, `@`, tab, CR, LF) with a leading `'`, leaving plain numbers alone. Default `true`. */
+  escapeFormulae?: boolean;
+  /** How dates are written: ISO 8601 UTC with milliseconds, `YYYY-MM-DD`, or epoch milliseconds. Default `'iso'`. */
+  dateFormat?: DateFormat;
+}
+
+/** How timestamps are written in text formats. */
+export type DateFormat = 'iso' | 'date' | 'epoch';
+
+/** JSON and NDJSON options. */
+export interface JsonOptions {
+  /** BigInt values: numbers when within ±2^53 (`'auto'`), always strings, or always numbers. Default `'auto'`. */
+  bigint?: 'auto' | 'string' | 'number';
+  /** How dates are written. Default `'iso'`. */
+  dateFormat?: DateFormat;
+}
+
+/** Parquet codecs. */
+export type ParquetCompression = 'snappy' | 'zstd' | 'gzip' | 'brotli' | 'lz4' | 'none';
+
+/** Parquet options. */
+export interface ParquetOptions {
+  /** Page compression. Default `'snappy'`. */
+  compression?: ParquetCompression;
+  /** Rows per row group; caps memory. Default 65,536. */
+  rowGroupSize?: number;
+  /** Dictionary encoding: on for low-cardinality text when `'auto'`. Default `'auto'`. */
+  dictionary?: 'auto' | boolean;
+  /** Write column statistics. Default `true`. */
+  statistics?: boolean;
+  /** Key-value metadata stored in the footer. */
+  metadata?: Record<string, string>;
+}
+
+/** Arrow IPC options. */
+export interface ArrowOptions {
+  /** IPC stream (`.arrows`) or file (`.arrow`) format. Default `'stream'`. */
+  ipc?: 'stream' | 'file';
+}
+
+/** A column to export: its field name, or the field with a header to write instead. */
+export type ColumnSpec = string | { field: string; header?: string };
+
+/** Size limits. */
+export interface ExportLimits {
+  /** Most rows to write. */
+  maxRows?: number;
+  /** Most bytes to write. */
+  maxBytes?: number;
+  /** Fail with `'limit_exceeded'`, or stop cleanly at the limit and mark the result truncated. Default `'error'`. */
+  onExceed?: 'error' | 'truncate';
+}
+
+/** Options for {@link exportStream}. */
+export interface StreamOptions {
+  /** The file format. */
+  format: ExportFormat;
+  /** Columns to export, in order, optionally renamed. Default: every column of the source. */
+  columns?: ColumnSpec[];
+  /** Keep only matching rows: a filter AST, a builder, or the text syntax. */
+  filter?: Filter | FilterBuilder | string | Array<Filter | FilterBuilder | string>;
+  /** Outer compression for text formats. Default `'none'`. */
+  compression?: 'gzip' | 'deflate' | 'none';
+  csv?: CsvOptions;
+  json?: JsonOptions;
+  parquet?: ParquetOptions;
+  arrow?: ArrowOptions;
+  /** Declared column types; override inference. */
+  schema?: SchemaSpec;
+  limits?: ExportLimits;
+  /** Rows per record batch. Default 16,384. */
+  chunkSize?: number;
+  /** Aborts the export with `'aborted'`. */
+  signal?: AbortSignal;
+  /** Called at most 20 times a second, and once at the end. */
+  onProgress?: (progress: Progress) => void;
+  /** Called once when the export ends, with its result. */
+  onComplete?: (result: ExportResult) => void;
+}
+
+/** Where {@link exportData} saves the file. */
+export type ExportTarget =
+  | 'auto'
+  | 'picker'
+  | 'download'
+  | 'blob'
+  | 'opfs'
+  | FileSystemFileHandle
+  | WritableStream<Uint8Array>;
+
+/** Options for {@link exportData}. */
+export interface ExportOptions extends StreamOptions {
+  /** File name. Default `export-YYYYMMDD-HHmmss.<ext>`. */
+  fileName?: string;
+  /** Where the bytes go. Default `'auto'`: the save picker where it exists, else a download. */
+  target?: ExportTarget;
+  /** Run in a module worker (`true`, default), on the main thread (`false`), or in a worker the app creates. */
+  worker?: boolean | (() => Worker);
+  /** `id` for `showSaveFilePicker`, so it reopens the last folder. */
+  pickerId?: string;
+}
+
+/** A per-row problem that did not stop the export. */
+export interface ExportIssue {
+  code: ExportIssueCode;
+  message: string;
+  /** Source row index (0-based). */
+  row?: number;
+  column?: string;
+}
+
+/** Reasons for an {@link ExportIssue}. */
+export type ExportIssueCode =
+  | 'type_mismatch'
+  | 'invalid_value'
+  | 'extra_column'
+  | 'non_finite_number'
+  | 'unsafe_integer'
+  | 'formula_escaped'
+  | 'malformed_input'
+  | 'truncated';
+
+/** What an export did. */
+export interface ExportResult {
+  rowsRead: number;
+  /** Rows the filter dropped. */
+  rowsFiltered: number;
+  rowsWritten: number;
+  bytesWritten: number;
+  durationMs: number;
+  fileName: string;
+  format: ExportFormat;
+  /** The file, for the `'blob'` target (and the in-memory download fallback). */
+  blob?: Blob;
+  /** Per-row problems; at most 1,000 are kept, `issueCount` counts all. */
+  issues: ExportIssue[];
+  issueCount: number;
+  /** Text cells prefixed by the formula guard. */
+  formulaCellsEscaped: number;
+  /** True when `limits.onExceed: 'truncate'` stopped the export early. */
+  truncated: boolean;
+}
+
+/** A progress snapshot. */
+export interface Progress {
+  phase: 'starting' | 'running' | 'finalizing' | 'done' | 'failed' | 'aborted';
+  rowsRead: number;
+  rowsWritten: number;
+  bytesWritten: number;
+  /** Known for arrays, Arrow tables and IndexedDB stores. */
+  totalRows?: number;
+  /** `rowsRead / totalRows`, when the total is known. */
+  fraction?: number;
+  rowsPerSecond: number;
+  elapsedMs: number;
+  /** Estimated time left, when the total is known. */
+  etaMs?: number;
+}
+
+/** A running export: a promise of its result that can be cancelled. */
+export interface ExportJob extends PromiseLike<ExportResult> {
+  /** Stops the export; the job rejects with `'aborted'` and nothing is left behind. */
+  cancel(reason?: string): void;
+  /** The latest progress snapshot. */
+  readonly progress: Progress;
+}
+
+export type { ExportErrorCode };
