@@ -157,7 +157,7 @@ class ExportRun {
   private async start(): Promise<void> {
     this.stage = 'reading';
     this.meter.enter('starting');
-    this.reader = await this.race(openSource(this.source));
+    this.reader = await this.race(openSource(this.source, { report: (issue) => this.report(issue), signal: this.options.signal, chunkSize: this.chunkSize }));
     this.meter.totalRows = this.reader.totalRows;
     const limits = this.options.limits;
     if (
@@ -329,6 +329,7 @@ class ExportRun {
     if (array !== undefined) refineFromArray(plans, run, array);
     this.builder = new BatchBuilder(plans, {
       lockSchema: this.format.binary,
+      nestedAsArrow: this.format.binary,
       strict: this.options.schema?.strict === true,
       report: (issue) => this.report(issue),
     });

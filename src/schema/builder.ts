@@ -11,6 +11,7 @@ import { ExportError, printValue } from '../errors.js';
 import type { ExportIssue, Row } from '../types.js';
 import { inferKind } from './infer.js';
 import { arrowFieldOf, widens, type ColumnKind, type ColumnType } from './kinds.js';
+import { buildNested, inferNestedType, mergeTypes, type NestedType } from './nested.js';
 
 /** How to read and type one column. */
 export interface ColumnPlan {
@@ -23,6 +24,8 @@ export interface ColumnPlan {
   /** Current type; `null` kind until values decide it. */
   type: ColumnType;
   nullable: boolean;
+  /** For nested (json) columns built as Arrow List/Struct: their shape, fixed once the schema locks. */
+  nested?: NestedType;
 }
 
 /** Options for {@link BatchBuilder}. */
@@ -34,6 +37,8 @@ export interface BatchBuilderOptions {
   lockSchema: boolean;
   /** Fail on a value that does not fit a declared column instead of writing it as text. */
   strict: boolean;
+  /** Build nested values as Arrow List/Struct columns (binary formats) instead of JSON text. */
+  nestedAsArrow?: boolean;
   report(issue: ExportIssue): void;
 }
 
@@ -75,6 +80,12 @@ export class BatchBuilder {
         if (column.type.kind === 'null') column.type = { kind: inferred };
         else if (inferred !== column.type.kind && widens(column.type.kind, inferred)) column.type = { kind: inferred };
       }
+      if (column.type.kind === 'json' && this.options.nestedAsArrow) {
+        const data = this.buildNestedColumn(column, count, locked);
+        fields.push(new Field(column.name, data.type, true, column.nested?.kind === 'json' ? arrowFieldOf(column.name, column.type).metadata : null));
+        children.push(data);
+        continue;
+      }
       let data = this.buildColumn(column, count, locked);
       if (data === null) {
         // An integer column met a fraction: widen (text formats only; binary formats locked it).
@@ -90,6 +101,25 @@ export class BatchBuilder {
     const schema = new Schema(fields);
     const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: count, nullCount: 0, children }));
     return { batch, mismatches: this.mismatches };
+  }
+
+  private buildNestedColumn(column: ColumnPlan, count: number, locked: boolean): Data {
+    const values = this.values.slice(0, count);
+    if (!locked || column.nested === undefined) {
+      const inferred = inferNestedType(values, count);
+      column.nested = column.nested === undefined ? inferred : mergeTypes(column.nested, inferred);
+    }
+    const misfits = { count: 0 };
+    const data = buildNested(values, column.nested, misfits);
+    if (misfits.count > 0) {
+      this.options.report({
+        code: 'type_mismatch',
+        message: `rows ${this.firstRow}–${this.firstRow + count - 1}: ${misfits.count} nested value(s) in column "${column.name}" did not fit its shape; written as null`,
+        row: this.firstRow,
+        column: column.name,
+      });
+    }
+    return data;
   }
 
   /** After the first batch of a locked schema: columns still without a type become nullable text. */

@@ -6,7 +6,7 @@
  */
 import { RecordBatch, Table, tableFromIPC } from 'apache-arrow';
 import { ExportError, printValue } from '../errors.js';
-import type { ExportSource, Row } from '../types.js';
+import type { ExportIssue, ExportSource, Row } from '../types.js';
 
 /** A run of rows: `rows[start..end)`; the array may be the caller's own (never modified). */
 export interface RowRun {
@@ -67,8 +67,18 @@ export function isRemoteSource(source: unknown): source is { kind: string } {
   );
 }
 
+/** What a source reader may need from the export running it. */
+export interface SourceContext {
+  /** Records a per-row problem (malformed input lines). */
+  report(issue: ExportIssue): void;
+  /** Aborts reading (fetches, database cursors). */
+  signal?: AbortSignal | undefined;
+  /** Rows per chunk the engine asks for. */
+  chunkSize: number;
+}
+
 /** Opens a reader for any supported source. */
-export async function openSource(source: ExportSource): Promise<SourceReader> {
+export async function openSource(source: ExportSource, context: SourceContext): Promise<SourceReader> {
   if (source === null || source === undefined || typeof source !== 'object') {
     throw new ExportError('invalid_options', `source must be an array, iterable, stream or Arrow table, got ${printValue(source)}`, {
       details: { path: 'source', value: printValue(source) },
@@ -93,9 +103,9 @@ export async function openSource(source: ExportSource): Promise<SourceReader> {
     return peekedReader(iterator.call(source) as Iterator<unknown>, knownTotal(source), false);
   }
   if (isRemoteSource(source)) {
-    throw new ExportError('unsupported_environment', `the "${source.kind}" source is read inside the worker; export it with exportData`, {
-      details: { path: 'source', value: source.kind },
-    });
+    // Loaded only when used: IndexedDB and URL readers (and their parsers) stay out of other bundles.
+    const { openRemoteSource } = await import('./remote.js');
+    return openRemoteSource(source, context);
   }
   throw new ExportError('invalid_options', `source must be an array, iterable, stream or Arrow table, got ${printValue(source)}`, {
     details: { path: 'source', value: printValue(source) },
