@@ -106,6 +106,7 @@ class ExportRun {
   private uncompressedBytes = 0;
   private failure: ExportError | null = null;
   private abortPromise: Promise<never> | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly declared: DeclaredColumn[];
 
   constructor(source: ExportSource, options: StreamOptions, format: FormatDefinition) {
@@ -124,9 +125,16 @@ class ExportRun {
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
       });
-      // Handled where it is raced; this only silences the unhandled-rejection report.
-      this.abortPromise.catch(() => undefined);
     }
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined) {
+      const timeout = new Promise<never>((_, reject) => {
+        this.timer = setTimeout(() => reject(timeoutError(timeoutMs)), timeoutMs);
+      });
+      this.abortPromise = this.abortPromise === null ? timeout : Promise.race([this.abortPromise, timeout]);
+    }
+    // Handled where it is raced; this only silences the unhandled-rejection report.
+    this.abortPromise?.catch(() => undefined);
   }
 
   async pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
@@ -145,6 +153,7 @@ class ExportRun {
           return;
         }
         if (emitted.length > 0) return;
+        this.checkAbort();
       }
     } catch (error) {
       const failure = this.fail(error);
@@ -387,6 +396,7 @@ class ExportRun {
 
   /** Called once the last byte has left the engine. */
   complete(): void {
+    clearTimeout(this.timer);
     this.meter.enter('done');
     const result: ExportResult = {
       rowsRead: this.meter.rowsRead,
@@ -429,6 +439,7 @@ class ExportRun {
   }
 
   private async release(reason: unknown): Promise<void> {
+    clearTimeout(this.timer);
     try {
       this.encoder?.abort?.(reason);
     } catch {
@@ -444,12 +455,18 @@ class ExportRun {
   private checkAbort(): void {
     const signal = this.options.signal;
     if (signal?.aborted) throw abortError(signal.reason);
+    const timeoutMs = this.options.timeoutMs;
+    if (timeoutMs !== undefined && this.meter.elapsedMs > timeoutMs) throw timeoutError(timeoutMs);
   }
 
   /** Waits for `promise`, or rejects as soon as the signal aborts. */
   private race<T>(promise: Promise<T>): Promise<T> {
     return this.abortPromise === null ? promise : Promise.race([promise, this.abortPromise]);
   }
+}
+
+function timeoutError(timeoutMs: number): ExportError {
+  return new ExportError('timeout', `the export took longer than timeoutMs (${timeoutMs} ms)`, { details: { path: 'timeoutMs', value: String(timeoutMs) } });
 }
 
 function sourceError(row: number) {

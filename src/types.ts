@@ -167,6 +167,12 @@ export interface StreamOptions {
   chunkSize?: number;
   /** Aborts the export with `'aborted'`. */
   signal?: AbortSignal;
+  /**
+   * Time budget in milliseconds: past it the export fails with `'timeout'`. Checked between chunks and
+   * while waiting for the source; in a worker, a step that never yields (a pathological regular
+   * expression) is stopped by terminating the worker. Default: no limit.
+   */
+  timeoutMs?: number;
   /** Called at most 20 times a second, and once at the end. */
   onProgress?: (progress: Progress) => void;
   /** Called once when the export ends, with its result. */

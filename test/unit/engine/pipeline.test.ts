@@ -210,3 +210,27 @@ describe('compression', () => {
     expect(result!.bytesWritten).toBe(bytes.byteLength);
   });
 });
+
+describe('time budget', () => {
+  it('fails with timeout while waiting for a slow source', async () => {
+    const slow = { [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<object>>(() => undefined) }) };
+    await expect(readAll(exportStream(slow, { format: 'csv', timeoutMs: 30 }))).rejects.toMatchObject({ code: 'timeout', message: 'the export took longer than timeoutMs (30 ms)' });
+  });
+
+  it('fails with timeout between chunks of a busy export', async () => {
+    function* source() {
+      for (let i = 0; i < 1e7; i++) {
+        if (i % 1000 === 0) {
+          const until = performance.now() + 2;
+          while (performance.now() < until);
+        }
+        yield { i };
+      }
+    }
+    await expect(readAll(exportStream(source(), { format: 'csv', chunkSize: 1000, timeoutMs: 50 }))).rejects.toMatchObject({ code: 'timeout' });
+  });
+
+  it('refuses a timeout that is not a positive integer', () => {
+    expect(() => exportStream([], { format: 'csv', timeoutMs: -1 })).toThrow(/timeoutMs must be a whole number of milliseconds/);
+  });
+});
