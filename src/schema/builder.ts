@@ -6,7 +6,7 @@
  * `nullValues` (which compiles with `new Function`, breaking strict CSP), wrap Int32 silently and
  * throw on plain numbers for Int64.
  */
-import { Field, makeData, RecordBatch, Schema, Struct, type Data } from 'apache-arrow';
+import { Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, type Data } from 'apache-arrow';
 import { ExportError, printValue } from '../errors.js';
 import type { ExportIssue, Row } from '../types.js';
 import { inferKind } from './infer.js';
@@ -173,7 +173,27 @@ export class BatchBuilder {
     switch (type.kind) {
       case 'null':
         return this.buildNull(column, count);
-      case 'float64':
+      case 'float64': {
+        // The common case gets its own loop: a callback per value costs a megamorphic call.
+        const data = new Float64Array(count);
+        const values = this.values;
+        let clean = true;
+        for (let i = 0; i < count; i++) {
+          const value = values[i];
+          if (typeof value === 'number') data[i] = value;
+          else {
+            clean = false;
+            break;
+          }
+        }
+        if (clean) return makeData({ type: new Float64(), length: count, nullCount: 0, data });
+        return this.fixedWidth(column, count, data, (value, i) => {
+          if (typeof value === 'number') data[i] = value;
+          else if (typeof value === 'bigint' && value <= 9007199254740991n && value >= -9007199254740991n) data[i] = Number(value);
+          else return false;
+          return true;
+        });
+      }
       case 'float32': {
         const data = type.kind === 'float64' ? new Float64Array(count) : new Float32Array(count);
         return this.fixedWidth(column, count, data, (value, i) => {
@@ -191,6 +211,20 @@ export class BatchBuilder {
       case 'uint32': {
         const [Ctor, min, max] = INT_RANGES[type.kind];
         const data = new Ctor(count);
+        if (type.kind === 'int32') {
+          // Fast path: every value a non-null int32.
+          const values = this.values;
+          let clean = true;
+          for (let i = 0; i < count; i++) {
+            const value = values[i];
+            if (typeof value === 'number' && (value | 0) === value) data[i] = value;
+            else {
+              clean = false;
+              break;
+            }
+          }
+          if (clean) return makeData({ type: new Int32(), length: count, nullCount: 0, data: data as Int32Array });
+        }
         let widen = false;
         const built = this.fixedWidth(column, count, data, (value, i) => {
           if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) {
@@ -236,6 +270,23 @@ export class BatchBuilder {
         const unit = type.kind === 'date' ? 1 : 2;
         const data = unit === 1 ? new Int32Array(count) : new Int32Array(count * 2);
         const micro = type.kind === 'timestamp_us';
+        if (type.kind === 'timestamp') {
+          // Fast path: every value a valid Date, written as two int32 halves (no BigInt per value).
+          const values = this.values;
+          let clean = true;
+          for (let i = 0; i < count; i++) {
+            const value = values[i];
+            const ms = value instanceof Date ? value.getTime() : Number.NaN;
+            if (ms !== ms) {
+              clean = false;
+              break;
+            }
+            const high = Math.floor(ms / 4294967296);
+            data[2 * i] = ms - high * 4294967296;
+            data[2 * i + 1] = high;
+          }
+          if (clean) return makeData({ type: arrowFieldOf(column.name, column.type).type, length: count, nullCount: 0, data: new BigInt64Array(data.buffer) } as never) as Data;
+        }
         return this.fixedWidth(column, count, data, (value, i) => {
           const ms = toEpochMs(value, column.declared);
           if (ms === undefined) return false;
