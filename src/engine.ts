@@ -17,6 +17,7 @@ import { selectedRowCount, type Chunk } from './schema/chunk.js';
 import { fitsInt32, inferKind } from './schema/infer.js';
 import { readDeclaredSchema, type DeclaredColumn } from './schema/kinds.js';
 import { openSource, type RowRun, type SourceReader } from './sources/rows.js';
+import type { Sha256Hasher } from './integrity.js';
 import type { ColumnSpec, ExportIssue, ExportResult, ExportSource, Row, StreamOptions } from './types.js';
 import { checkStreamOptions } from './validate.js';
 
@@ -48,23 +49,26 @@ export function exportStream(source: ExportSource, options: StreamOptions): Read
   );
   const compression = options.compression ?? 'none';
   const body = compression === 'none' ? core : core.pipeThrough(new CompressionStream(compression) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
-  return meterStream(body, run);
+  return meterStream(body, run, options.checksum === true || options.checksum === 'sha256');
 }
 
 /** Counts the bytes that leave the engine (after compression) and completes the run at the end. */
-function meterStream(body: ReadableStream<Uint8Array>, run: ExportRun): ReadableStream<Uint8Array> {
+function meterStream(body: ReadableStream<Uint8Array>, run: ExportRun, checksum: boolean): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  // Loaded only when asked for, so the hash code stays out of bundles that never checksum.
+  const hasher: Promise<Sha256Hasher> | null = checksum ? import('./integrity.js').then((module) => module.createSha256()) : null;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
           const { done, value } = await reader.read();
           if (done) {
-            run.complete();
+            run.complete(hasher === null ? undefined : (await hasher).hex());
             controller.close();
             return;
           }
           run.countBytes(value.byteLength);
+          if (hasher !== null) (await hasher).update(value);
           controller.enqueue(value);
         } catch (error) {
           const failure = run.fail(error);
@@ -395,7 +399,7 @@ class ExportRun {
   }
 
   /** Called once the last byte has left the engine. */
-  complete(): void {
+  complete(sha256?: string): void {
     clearTimeout(this.timer);
     this.meter.enter('done');
     const result: ExportResult = {
@@ -411,6 +415,7 @@ class ExportRun {
       formulaCellsEscaped: this.escapedFormulae,
       truncated: this.truncated,
     };
+    if (sha256 !== undefined) result.sha256 = sha256;
     try {
       this.options.onComplete?.(result);
     } catch {

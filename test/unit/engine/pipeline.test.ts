@@ -234,3 +234,20 @@ describe('time budget', () => {
     expect(() => exportStream([], { format: 'csv', timeoutMs: -1 })).toThrow(/timeoutMs must be a whole number of milliseconds/);
   });
 });
+
+describe('checksum', () => {
+  it('reports the SHA-256 of the bytes written, after compression, computed as they stream', async () => {
+    const { createHash } = await import('node:crypto');
+    for (const compression of ['none', 'gzip'] as const) {
+      let result: ExportResult | undefined;
+      const bytes = await readAll(exportStream(rows(3000), { format: 'csv', compression, chunkSize: 100, checksum: true, onComplete: (r) => (result = r) }));
+      expect(result!.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
+  });
+
+  it('is absent unless asked for', async () => {
+    let result: ExportResult | undefined;
+    await readAll(exportStream(rows(3), { format: 'csv', onComplete: (r) => (result = r) }));
+    expect(result!.sha256).toBeUndefined();
+  });
+});
