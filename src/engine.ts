@@ -226,6 +226,12 @@ class ExportRun {
           details: { path: 'limits.maxBytes', row: chunk.firstRow },
         });
       }
+      if (this.format.binary) {
+        // A Parquet or Arrow file cannot be cut at a byte count: the bytes already out would lose their footer.
+        throw new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes; ${this.format.name} files cannot be truncated by size`, {
+          details: { path: 'limits.maxBytes', row: chunk.firstRow },
+        });
+      }
       // Truncation by bytes stops before the chunk that would cross the limit.
       this.truncated = true;
       await this.finish(emitted);

@@ -79,6 +79,8 @@ export class BatchBuilder {
         const inferred = inferKind(this.values, count);
         if (column.type.kind === 'null') column.type = { kind: inferred };
         else if (inferred !== column.type.kind && widens(column.type.kind, inferred)) column.type = { kind: inferred };
+        // A locked schema is written with the first batch: a column with no value yet becomes nullable text.
+        if (this.options.lockSchema && column.type.kind === 'null') column.type = { kind: 'utf8' };
       }
       if (column.type.kind === 'json' && this.options.nestedAsArrow) {
         const data = this.buildNestedColumn(column, count, locked);
@@ -95,7 +97,6 @@ export class BatchBuilder {
       fields.push(arrowFieldOf(column.name, column.type, column.nullable));
       children.push(data);
     }
-    if (this.options.lockSchema && this.batchesBuilt === 0) this.settleForLock();
     this.batchesBuilt++;
     this.values.length = 0;
     const schema = new Schema(fields);
@@ -120,11 +121,6 @@ export class BatchBuilder {
       });
     }
     return data;
-  }
-
-  /** After the first batch of a locked schema: columns still without a type become nullable text. */
-  private settleForLock(): void {
-    for (const column of this.columns) if (column.type.kind === 'null') column.type = { kind: 'utf8' };
   }
 
   /** Copies one column's values into `this.values`; rows that are not objects give undefined. */

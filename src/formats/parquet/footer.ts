@@ -1,0 +1,152 @@
+/**
+ * Reads the row count from a Parquet file's footer, to check the writer wrote every row sent.
+ *
+ * Hand-written (a few dozen lines of Thrift compact protocol) because the runtime must not pull in a
+ * Parquet reader for one number, and the bytes have already streamed away: only the tail is kept.
+ * Layout: … FileMetaData (Thrift compact) | 4-byte little-endian length | "PAR1".
+ */
+
+const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
+
+/** Why a footer could not be read. */
+export class FooterError extends Error {
+  override readonly name = 'FooterError';
+}
+
+/**
+ * Bytes needed from the end of the file to read its footer, or null when `tail` is too short to say
+ * (fewer than 8 bytes). Throws {@link FooterError} when the tail does not end in "PAR1".
+ */
+export function footerLength(tail: Uint8Array): number | null {
+  if (tail.length < 8) return null;
+  const end = tail.length;
+  for (let i = 0; i < 4; i++) {
+    if (tail[end - 4 + i] !== MAGIC[i]) throw new FooterError('the file does not end with the Parquet magic "PAR1"');
+  }
+  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+  return view.getUint32(end - 8, true) + 8;
+}
+
+/** `num_rows` of the FileMetaData in the last bytes of a Parquet file. */
+export function readFooterRowCount(tail: Uint8Array): number {
+  const needed = footerLength(tail);
+  if (needed === null || needed > tail.length) throw new FooterError(`the footer needs ${needed ?? 8} bytes, only ${tail.length} were kept`);
+  const reader = new CompactReader(tail.subarray(tail.length - needed, tail.length - 8));
+  // FileMetaData: 1 version i32, 2 schema list, 3 num_rows i64, …
+  let fieldId = 0;
+  for (;;) {
+    const header = reader.byte();
+    const type = header & 0x0f;
+    if (type === STOP) break;
+    const delta = header >> 4;
+    fieldId = delta === 0 ? reader.zigzag() : fieldId + delta;
+    if (fieldId === 3 && type === I64) return reader.zigzag();
+    reader.skip(type);
+  }
+  throw new FooterError('the footer has no num_rows field');
+}
+
+const STOP = 0;
+const TRUE = 1;
+const FALSE = 2;
+const BYTE = 3;
+const I16 = 4;
+const I32 = 5;
+const I64 = 6;
+const DOUBLE = 7;
+const BINARY = 8;
+const LIST = 9;
+const SET = 10;
+const MAP = 11;
+const STRUCT = 12;
+
+class CompactReader {
+  private pos = 0;
+  private readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+
+  byte(): number {
+    if (this.pos >= this.bytes.length) throw new FooterError('the footer ends early');
+    return this.bytes[this.pos++]!;
+  }
+
+  /** An unsigned varint, as a number (exact up to 2^53). */
+  varint(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = this.byte();
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return result;
+      scale *= 128;
+    }
+    throw new FooterError('a varint in the footer is too long');
+  }
+
+  /** A zigzag-encoded signed varint. */
+  zigzag(): number {
+    const n = this.varint();
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  }
+
+  skip(type: number): void {
+    switch (type) {
+      case TRUE:
+      case FALSE:
+        return; // the value lives in the field header
+      case BYTE:
+        this.pos += 1;
+        return;
+      case I16:
+      case I32:
+      case I64:
+        this.varint();
+        return;
+      case DOUBLE:
+        this.pos += 8;
+        return;
+      case BINARY: {
+        const length = this.varint();
+        this.pos += length;
+        return;
+      }
+      case LIST:
+      case SET: {
+        const header = this.byte();
+        const size = header >> 4 === 15 ? this.varint() : header >> 4;
+        const element = header & 0x0f;
+        for (let i = 0; i < size; i++) this.skipElement(element);
+        return;
+      }
+      case MAP: {
+        const size = this.varint();
+        if (size === 0) return;
+        const kinds = this.byte();
+        for (let i = 0; i < size; i++) {
+          this.skipElement(kinds >> 4);
+          this.skipElement(kinds & 0x0f);
+        }
+        return;
+      }
+      case STRUCT:
+        for (;;) {
+          const header = this.byte();
+          const fieldType = header & 0x0f;
+          if (fieldType === STOP) return;
+          if (header >> 4 === 0) this.zigzag();
+          this.skip(fieldType);
+        }
+      default:
+        throw new FooterError(`unknown Thrift type ${type} in the footer`);
+    }
+  }
+
+  /** Elements of lists and maps: booleans take a byte there, unlike in field headers. */
+  private skipElement(type: number): void {
+    if (type === TRUE || type === FALSE) this.pos += 1;
+    else this.skip(type);
+  }
+}
