@@ -157,6 +157,11 @@ export function int64BigAt(values: ArrayLike<number>, i: number, unsigned: boole
   return unsigned ? big : BigInt.asIntN(64, big);
 }
 
+/** Epoch milliseconds of a timestamp or date cell. */
+export function epochMsAt(state: ColumnState, i: number): number {
+  return state.kind === CellKind.dateDay ? state.values[i]! * 86400000 : Math.floor(int64At(state.values, i, false) * state.scale);
+}
+
 /** The Decimal128 at `i` as text with `scale` decimals, e.g. `-12.30`. */
 export function decimalAt(values: ArrayLike<number>, i: number, scale: number): string {
   let big = 0n;

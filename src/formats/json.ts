@@ -6,7 +6,7 @@ import { ExportError, printValue } from '../errors.js';
 import { selectedRowCount, type Chunk } from '../schema/chunk.js';
 import type { DateFormat, JsonOptions } from '../types.js';
 import { ByteWriter, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
-import { boolAt, CellKind, columnStates, decimalAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
+import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import type { Encoder, EncoderContext, FormatDefinition } from './types.js';
 
 /** Fills JSON defaults and checks them. */
@@ -157,10 +157,8 @@ function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
         }
         return;
       case CellKind.timestamp:
-        writeMs(Math.floor(int64At(state.values, row, false) * state.scale));
-        return;
       case CellKind.dateDay:
-        writeMs(state.values[row]! * 86400000);
+        writeMs(epochMsAt(state, row));
         return;
       case CellKind.decimal:
         // Decimals are exact: written as text digits, never through a double.
