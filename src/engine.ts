@@ -112,6 +112,8 @@ class ExportRun {
   private abortPromise: Promise<never> | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly declared: DeclaredColumn[];
+  /** Keys of object rows seen so far (columns come from the first chunk); null for other sources. */
+  private knownKeys: Set<string> | null = null;
 
   constructor(source: ExportSource, options: StreamOptions, format: FormatDefinition) {
     this.source = source;
@@ -263,8 +265,15 @@ class ExportRun {
       const run = await this.race(Promise.resolve(reader.next(this.chunkSize)).catch(sourceError(firstRow)));
       if (run === null) return null;
       this.checkAbort();
-      if (this.builder === null) this.planRowColumns(run, reader.array);
-      const built = this.builder!.build(run.rows, run.start, run.end, firstRow);
+      let built;
+      try {
+        if (this.builder === null) this.planRowColumns(run, reader.array);
+        else this.noticeNewKeys(run, firstRow);
+        built = this.builder!.build(run.rows, run.start, run.end, firstRow);
+      } catch (error) {
+        if (error instanceof ExportError) throw error;
+        throw toExportError(error, 'source_failed', `reading rows ${firstRow}–${firstRow + run.end - run.start - 1}`);
+      }
       this.lastSchema = built.batch.schema;
       this.ensureFilter(built.batch.schema);
       return { batch: built.batch, selection: null, firstRow, mismatches: built.mismatches };
@@ -308,7 +317,7 @@ class ExportRun {
   /** Decides the columns from the first chunk of rows (and, for arrays, checks the rest of the array). */
   private planRowColumns(run: RowRun, array: ArrayLike<Row> | undefined): void {
     const first = run.end > run.start ? run.rows[run.start] : undefined;
-    const arrayRows = Array.isArray(first);
+    const arrayRows = isArraySafe(first);
     let available: string[];
     const keys = new Map<string, string | number>();
     if (arrayRows) {
@@ -322,12 +331,19 @@ class ExportRun {
       for (const column of this.declared) keys.set(column.name, column.name);
       if (this.options.schema?.only !== true) {
         for (let i = run.start; i < run.end; i++) {
-          const row = run.rows[i];
-          if (row === null || typeof row !== 'object') continue;
-          for (const key of Object.keys(row)) if (!keys.has(key)) keys.set(key, key);
+          for (const key of this.keysOf(run.rows[i], i - run.start)) if (!keys.has(key)) keys.set(key, key);
         }
       }
+      // A listed column no row of the first chunk holds (APIs often omit null fields): an in-memory
+      // array is searched for it, so only a name no row holds is unknown; a stream cannot be
+      // searched ahead, so the column is written, null until rows hold it.
+      for (const spec of this.options.columns ?? []) {
+        const field = columnField(spec);
+        if (keys.has(field)) continue;
+        if (array === undefined || arrayHolds(array, run.end, field)) keys.set(field, field);
+      }
       available = [...keys.keys()];
+      this.knownKeys = new Set(available);
     }
     this.outputColumns = this.resolveOutputColumns(available);
     const needed = new Set(this.outputColumns.map((column) => column.field));
@@ -352,6 +368,46 @@ class ExportRun {
       strict: this.options.schema?.strict === true,
       report: (issue) => this.report(issue),
     });
+  }
+
+  /**
+   * Columns come from the first chunk. Keys that appear later are not exported; they are reported
+   * once as `extra_column`. Three rows per chunk are sampled (first, middle, last): listing every
+   * row's keys would cost more than building the batch.
+   */
+  private noticeNewKeys(run: RowRun, firstRow: number): void {
+    const known = this.knownKeys;
+    if (known === null) return;
+    const count = run.end - run.start;
+    for (const offset of new Set([0, count >> 1, count - 1])) {
+      if (offset < 0) continue;
+      for (const key of this.keysOf(run.rows[run.start + offset], firstRow + offset)) {
+        if (known.has(key)) continue;
+        known.add(key);
+        this.report({
+          code: 'extra_column',
+          message: `row ${firstRow + offset}: column "${key}" first appears after the first chunk and is not exported; name it in \`schema\` to export it`,
+          row: firstRow + offset,
+          column: key,
+        });
+      }
+    }
+  }
+
+  /** Own enumerable string keys of a row; none for a non-object, and an issue when listing them throws. */
+  private keysOf(row: unknown, rowIndex: number): string[] {
+    if (row === null || typeof row !== 'object') return [];
+    try {
+      return isArraySafe(row) ? [] : Object.keys(row);
+    } catch (error) {
+      // A Proxy whose ownKeys trap throws, a revoked Proxy: its cells are read (and reported) by the builder.
+      this.report({
+        code: 'invalid_value',
+        message: `row ${rowIndex}: listing its keys threw: ${error instanceof Error ? error.message : String(error)}`,
+        row: rowIndex,
+      });
+      return [];
+    }
   }
 
   /** Output columns when the source had no rows: from `columns` or the declared schema. */
@@ -473,6 +529,28 @@ class ExportRun {
   /** Waits for `promise`, or rejects as soon as the signal aborts. */
   private race<T>(promise: Promise<T>): Promise<T> {
     return this.abortPromise === null ? promise : Promise.race([promise, this.abortPromise]);
+  }
+}
+
+/** True when a row of `array` from `start` on has its own property `field`. */
+function arrayHolds(array: ArrayLike<Row>, start: number, field: string): boolean {
+  for (let i = start; i < array.length; i++) {
+    const row = array[i];
+    try {
+      if (row !== null && typeof row === 'object' && Object.prototype.hasOwnProperty.call(row, field)) return true;
+    } catch {
+      // A hostile row cannot hold it as far as we can tell.
+    }
+  }
+  return false;
+}
+
+/** `Array.isArray` that survives a revoked Proxy. */
+function isArraySafe(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
   }
 }
 

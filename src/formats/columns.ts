@@ -148,7 +148,8 @@ export function int64At(values: ArrayLike<number>, i: number, unsigned: boolean)
 /** True when the int64 at `i` is beyond ±2^53 and needs BigInt to print exactly. */
 export function int64NeedsBigInt(values: ArrayLike<number>, i: number, unsigned: boolean): boolean {
   const high = values[2 * i + 1]!;
-  return unsigned ? high >>> 0 >= 0x200000 : high >= 0x200000 || high < -0x200000;
+  // Beyond ±(2^53 − 1): -2^53 itself (high -0x200000, low 0) is not a safe integer either.
+  return unsigned ? high >>> 0 >= 0x200000 : high >= 0x200000 || high < -0x200000 || (high === -0x200000 && values[2 * i] === 0);
 }
 
 /** The exact int64 at `i` as a BigInt. */

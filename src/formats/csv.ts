@@ -107,6 +107,8 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
         if (b === quote) quotes++;
       }
     }
+    // A field starting with U+FEFF would read as a byte-order mark: quote it.
+    if (length >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) needsQuote = true;
     let formula = false;
     if (guard && length > 0 && FORMULA_START[bytes[start]!] === 1) {
       const text = decoder.decode(bytes instanceof Uint8Array ? bytes.subarray(start, end) : Uint8Array.from(bytes as ArrayLike<number>).subarray(start, end));
@@ -116,7 +118,7 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
         escaped++;
       }
     }
-    writer.reserve(length + quotes + 3);
+    writer.reserve(length + quotes + 4);
     const buf = writer.buf;
     let pos = writer.pos;
     if (!needsQuote) {
@@ -127,7 +129,10 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
       }
     } else {
       buf[pos++] = quote;
-      if (formula) buf[pos++] = 39; // "'"
+      if (formula) {
+        buf[pos++] = 39; // "'"
+        if (quote === 39) buf[pos++] = 39; // the prefix is the quote character: doubled like any other
+      }
       if (quotes === 0 && length >= 32) {
         buf.set((bytes as Uint8Array).subarray(start, end), pos);
         pos += length;
@@ -229,7 +234,8 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
     const start = offsets[row]!;
     const end = offsets[row + 1]!;
     const bytes = state.values as Uint8Array;
-    if (state.mismatches !== null || end === start || o.quoteAll || (guardText && FORMULA_START[bytes[start]!] === 1) || (state.validity !== null && isNullAt(state, row))) {
+    const first = bytes[start]!;
+    if (state.mismatches !== null || end === start || o.quoteAll || first === 0xef || (guardText && FORMULA_START[first] === 1) || (state.validity !== null && isNullAt(state, row))) {
       writeCell(state, row);
       return;
     }

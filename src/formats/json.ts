@@ -38,7 +38,7 @@ function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
   const dateOnly = o.dateFormat === 'date';
   const epoch = o.dateFormat === 'epoch';
   // `{"a":`, `,"b":` … encoded once.
-  const keys = context.columns.map((column, index) => utf8(`${index === 0 ? '{' : ','}${JSON.stringify(column.header)}:`));
+  const keys = context.columns.map((column, index) => utf8(`${index === 0 ? '{' : ','}${JSON.stringify(column.header.toWellFormed())}:`));
   const writer = new ByteWriter(1 << 16);
   let rowsWritten = 0;
 

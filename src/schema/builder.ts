@@ -191,7 +191,7 @@ export class BatchBuilder {
         });
       }
       case 'float32': {
-        const data = type.kind === 'float64' ? new Float64Array(count) : new Float32Array(count);
+        const data = new Float32Array(count);
         return this.fixedWidth(column, count, data, (value, i) => {
           if (typeof value === 'number') data[i] = value;
           else if (typeof value === 'bigint' && value <= 9007199254740991n && value >= -9007199254740991n) data[i] = Number(value);
@@ -270,6 +270,7 @@ export class BatchBuilder {
           // Fast path: every value a valid Date, written as two int32 halves (no BigInt per value).
           const values = this.values;
           let clean = true;
+          try {
           for (let i = 0; i < count; i++) {
             const value = values[i];
             const ms = value instanceof Date ? value.getTime() : Number.NaN;
@@ -280,6 +281,10 @@ export class BatchBuilder {
             const high = Math.floor(ms / 4294967296);
             data[2 * i] = ms - high * 4294967296;
             data[2 * i + 1] = high;
+          }
+          } catch {
+            // A hostile value: the general path below reports it cell by cell.
+            clean = false;
           }
           if (clean) return makeData({ type: arrowFieldOf(column.name, column.type).type, length: count, nullCount: 0, data: new BigInt64Array(data.buffer) } as never) as Data;
         }
@@ -339,14 +344,22 @@ export class BatchBuilder {
         nullCount++;
         continue;
       }
-      const stored = put(value, i);
+      let stored: boolean | 'invalid' | 'threw';
+      try {
+        stored = put(value, i);
+      } catch (error) {
+        if (error instanceof ExportError) throw error;
+        // A Proxy trap or a Date method that throws: the cell becomes null.
+        this.hostile(column, i, error);
+        stored = 'threw';
+      }
       if (stored === true) continue;
       if (stop?.()) break;
       bitmap ??= allValid(count);
       bitmap[i >> 3]! &= ~(1 << (i & 7));
       nullCount++;
       if (stored === 'invalid') this.invalid(column, i, value);
-      else this.mismatch(column, i, value);
+      else if (stored === false) this.mismatch(column, i, value);
     }
     const type = arrowFieldOf(column.name, column.type).type;
     const buffer = finalize ? finalize(data as Int32Array) : data;
@@ -362,11 +375,18 @@ export class BatchBuilder {
     for (let i = 0; i < count; i++) {
       const value = values[i];
       let text: string | undefined;
-      if (typeof value === 'string' && !json) text = value;
-      else if (value === null || value === undefined) text = undefined;
+      if (typeof value === 'string' && !json) {
+        // A lone high surrogate at the end would pair with a lone low one starting the next cell once
+        // the texts are joined: make it U+FFFD first (as TextEncoder would on its own).
+        text = value.length > 0 && (value.charCodeAt(value.length - 1) & 0xfc00) === 0xd800 ? value.toWellFormed() : value;
+      } else if (value === null || value === undefined) text = undefined;
       else if (json) text = this.toJson(column, i, value);
       else {
-        text = this.toText(column, i, value);
+        try {
+          text = this.toText(column, i, value);
+        } catch (error) {
+          text = this.hostile(column, i, error);
+        }
         if (text !== undefined) this.mismatchIssue(column, i, value, 'written as text');
       }
       if (text === undefined) {
@@ -458,7 +478,12 @@ export class BatchBuilder {
         { details: { row: this.firstRow + row, column: column.name, value: printValue(value) } },
       );
     }
-    const text = this.toText(column, row, value);
+    let text: string | undefined;
+    try {
+      text = this.toText(column, row, value);
+    } catch (error) {
+      text = this.hostile(column, row, error);
+    }
     if (text === undefined) return;
     this.mismatches ??= new Map();
     let byRow = this.mismatches.get(column.name);
@@ -475,8 +500,14 @@ export class BatchBuilder {
     this.report('type_mismatch', column, row, `${printValue(value)} in ${column.type.kind} column "${column.name}" ${outcome}`);
   }
 
+  /** A value that threw when inspected (a Proxy trap, a throwing Date method): null and an issue. */
+  private hostile(column: ColumnPlan, row: number, error: unknown): undefined {
+    this.report('invalid_value', column, row, `inspecting the value in column "${column.name}" threw: ${error instanceof Error ? error.message : String(error)}; written as null`);
+    return undefined;
+  }
+
   private invalid(column: ColumnPlan, row: number, value: unknown): void {
-    const what = value instanceof Date ? 'an invalid Date' : `a ${typeof value}`;
+    const what = isDateSafe(value) ? 'an invalid Date' : `a ${typeof value}`;
     this.report('invalid_value', column, row, `${what} in column "${column.name}" has no file form; written as null`);
   }
 
@@ -493,6 +524,15 @@ const INT_RANGES: Record<'int8' | 'int16' | 'int32' | 'uint8' | 'uint16' | 'uint
   uint16: [Uint16Array, 0, 65535],
   uint32: [Uint32Array, 0, 4294967295],
 };
+
+/** `instanceof Date` that survives a Proxy whose getPrototypeOf trap throws. */
+function isDateSafe(value: unknown): boolean {
+  try {
+    return value instanceof Date;
+  } catch {
+    return false;
+  }
+}
 
 function allValid(count: number): Uint8Array {
   return new Uint8Array((count + 7) >> 3).fill(0xff);

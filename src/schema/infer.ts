@@ -40,7 +40,7 @@ export function inferKind(values: readonly unknown[], count: number): ColumnKind
         break;
       case 'object':
         if (value === null) break;
-        if (value instanceof Date) dates++;
+        if (isDate(value)) dates++;
         else objects++;
         break;
       default:
@@ -74,4 +74,13 @@ function allIntegers(values: readonly unknown[], count: number): boolean {
  */
 export function fitsInt32(value: unknown): boolean {
   return typeof value !== 'number' || (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX);
+}
+
+/** `instanceof Date`, false for a Proxy whose getPrototypeOf trap throws (the builder reports it). */
+function isDate(value: object): boolean {
+  try {
+    return value instanceof Date;
+  } catch {
+    return false;
+  }
 }

@@ -30,14 +30,32 @@ export type NestedType =
 const NULL: NestedType = { kind: 'null' };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  try {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) return false;
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+  } catch {
+    return false;
+  }
+}
+
+/** A value with an own `toJSON` stands for what it returns, as in JSON.stringify; THREW if it throws. */
+const THREW = Symbol('threw');
+function unwrapToJSON(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, 'toJSON')) return value;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON !== 'function') return value;
+  try {
+    return toJSON.call(value);
+  } catch {
+    return THREW;
+  }
 }
 
 /** The type of one value. */
-function typeOfValue(value: unknown, depth: number): NestedType {
-  if (value === null || value === undefined) return NULL;
+function typeOfValue(input: unknown, depth: number): NestedType {
+  const value = unwrapToJSON(input);
+  if (value === null || value === undefined || value === THREW) return NULL;
   if (depth > 32) return { kind: 'json' };
   switch (typeof value) {
     case 'number':
@@ -86,7 +104,16 @@ export function mergeTypes(a: NestedType, b: NestedType): NestedType {
 /** Infers one nested type for a column's values. */
 export function inferNestedType(values: readonly unknown[], count: number): NestedType {
   let type: NestedType = NULL;
-  for (let i = 0; i < count; i++) type = mergeTypes(type, typeOfValue(values[i], 0));
+  for (let i = 0; i < count; i++) {
+    let valueType: NestedType;
+    try {
+      valueType = typeOfValue(values[i], 0);
+    } catch {
+      // A hostile value (a revoked Proxy): built as null and counted by buildNested.
+      valueType = NULL;
+    }
+    type = mergeTypes(type, valueType);
+  }
   return type;
 }
 
@@ -120,8 +147,14 @@ const encoder = new TextEncoder();
  * Builds Arrow data for `values` of a nested type. Values that do not fit are written as null and
  * counted in `misfits` (the caller reports them).
  */
-export function buildNested(values: readonly unknown[], type: NestedType, misfits: { count: number }): Data {
-  const count = values.length;
+export function buildNested(input: readonly unknown[], type: NestedType, misfits: { count: number }): Data {
+  const count = input.length;
+  const values = input.map((value) => {
+    const unwrapped = unwrapToJSON(value);
+    if (unwrapped !== THREW) return unwrapped;
+    misfits.count++;
+    return null;
+  });
   const arrowType = arrowTypeOfNested(type);
   const bitmap = new Uint8Array((count + 7) >> 3).fill(0xff);
   let nullCount = 0;
@@ -135,7 +168,7 @@ export function buildNested(values: readonly unknown[], type: NestedType, misfit
       const items: unknown[] = [];
       for (let i = 0; i < count; i++) {
         const value = values[i];
-        if (Array.isArray(value)) {
+        if (isArraySafe(value)) {
           for (let j = 0; j < value.length; j++) items.push(value[j]);
         } else {
           if (value !== null && value !== undefined) misfits.count++;
@@ -212,6 +245,7 @@ export function buildNested(values: readonly unknown[], type: NestedType, misfit
           continue;
         }
         let ok = true;
+        try {
         if (kind === 'bool') {
           if (typeof value === 'boolean') {
             if (value) (data as Uint8Array)[i >> 3]! |= 1 << (i & 7);
@@ -229,6 +263,9 @@ export function buildNested(values: readonly unknown[], type: NestedType, misfit
         } else if (value instanceof Date && !Number.isNaN(value.getTime())) {
           (data as BigInt64Array)[i] = BigInt(value.getTime());
         } else ok = false;
+        } catch {
+          ok = false;
+        }
         if (!ok) {
           misfits.count++;
           setNull(i);
@@ -236,6 +273,14 @@ export function buildNested(values: readonly unknown[], type: NestedType, misfit
       }
       return makeData({ type: arrowType, length: count, nullCount, nullBitmap: nullCount > 0 ? bitmap : null, data } as never) as Data;
     }
+  }
+}
+
+function isArraySafe(value: unknown): value is unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
   }
 }
 

@@ -88,7 +88,7 @@ export async function openSource(source: ExportSource, context: SourceContext): 
   if (source instanceof RecordBatch) return tableReader(new Table([source]));
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) return ipcReader(source);
   if (Array.isArray(source)) {
-    if (source.length > 0 && source[0] instanceof RecordBatch) return tableReader(new Table(source as RecordBatch[]));
+    if (source.length > 0 && isRecordBatch(source[0])) return tableReader(new Table(source as RecordBatch[]));
     return arrayReader(source as readonly Row[], knownTotal(source) ?? source.length);
   }
   if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
@@ -110,6 +110,15 @@ export async function openSource(source: ExportSource, context: SourceContext): 
   throw new ExportError('invalid_options', `source must be an array, iterable, stream or Arrow table, got ${printValue(source)}`, {
     details: { path: 'source', value: printValue(source) },
   });
+}
+
+/** `instanceof RecordBatch` that survives a hostile row (a revoked Proxy throws on the prototype check). */
+function isRecordBatch(value: unknown): value is RecordBatch {
+  try {
+    return value instanceof RecordBatch;
+  } catch {
+    return false;
+  }
 }
 
 function isTableLike(source: object): boolean {
@@ -184,7 +193,7 @@ async function peekedReader(iterator: AnyIterator, totalRows: number | undefined
     done = true;
     return { kind: 'rows', totalRows: totalRows ?? 0, next: () => null, close };
   }
-  if (first.value instanceof RecordBatch) {
+  if (isRecordBatch(first.value)) {
     let pending: RecordBatch | null = first.value;
     return {
       kind: 'batches',
@@ -201,7 +210,7 @@ async function peekedReader(iterator: AnyIterator, totalRows: number | undefined
           done = true;
           return null;
         }
-        if (!(result.value instanceof RecordBatch)) {
+        if (!isRecordBatch(result.value)) {
           throw new ExportError('source_failed', `the source mixed record batches with ${printValue(result.value)}`);
         }
         return result.value;
