@@ -11,6 +11,7 @@ import type { Chunk } from '../schema/chunk.js';
 import type { ArrowOptions, StreamOptions } from '../types.js';
 import { NULL_AS_TEXT, checkBatchSchema, planOutput, projectChunk } from './parquet/batch.js';
 import type { OutputPlan } from './parquet/batch.js';
+import { FORMAT_INFO } from './catalog.js';
 import type { Emit, Encoder, EncoderContext, FormatDefinition } from './types.js';
 
 /** Which IPC layout to write: the stream format (default) or the random-access file format. */
@@ -130,21 +131,13 @@ class ArrowEncoder implements Encoder {
   }
 }
 
-/** File extension for the chosen IPC layout: `arrows` for the stream format, `arrow` for the file format. */
-function arrowExtension(options: StreamOptions): string {
-  return options.arrow?.ipc === 'file' ? 'arrow' : 'arrows';
-}
-
 /**
  * Arrow IPC: the stream format by default (`.arrows`, `application/vnd.apache.arrow.stream`), the
  * file format with `arrow: { ipc: 'file' }` (`.arrow`, `application/vnd.apache.arrow.file`).
  * The MIME type here is the stream format's; use {@link arrowMimeType} for the chosen one.
  */
 export const arrowFormat: FormatDefinition = {
-  name: 'arrow',
-  extension: arrowExtension,
-  mimeType: 'application/vnd.apache.arrow.stream',
-  binary: true,
+  ...FORMAT_INFO.arrow,
   createEncoder(context: EncoderContext): Encoder {
     const problems = validateArrowOptions(context.options.arrow);
     if (problems.length > 0) {

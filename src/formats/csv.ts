@@ -6,6 +6,7 @@ import { selectedRowCount, type Chunk } from '../schema/chunk.js';
 import type { CsvOptions, DateFormat } from '../types.js';
 import { ByteWriter, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
 import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
+import { FORMAT_INFO } from './catalog.js';
 import type { Encoder, EncoderContext, FormatDefinition } from './types.js';
 
 /** CSV options with every default filled in. */
@@ -323,18 +324,12 @@ const FALSE = utf8('false');
 
 /** Comma-separated values. */
 export const csvFormat: FormatDefinition = {
-  name: 'csv',
-  extension: () => 'csv',
-  mimeType: 'text/csv',
-  binary: false,
+  ...FORMAT_INFO.csv,
   createEncoder: (context) => createCsvEncoder(context, false),
 };
 
 /** Tab-separated values: CSV with a tab delimiter. */
 export const tsvFormat: FormatDefinition = {
-  name: 'tsv',
-  extension: () => 'tsv',
-  mimeType: 'text/tab-separated-values',
-  binary: false,
+  ...FORMAT_INFO.tsv,
   createEncoder: (context) => createCsvEncoder(context, true),
 };

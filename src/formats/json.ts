@@ -7,6 +7,7 @@ import { selectedRowCount, type Chunk } from '../schema/chunk.js';
 import type { DateFormat, JsonOptions } from '../types.js';
 import { ByteWriter, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
 import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
+import { FORMAT_INFO } from './catalog.js';
 import type { Encoder, EncoderContext, FormatDefinition } from './types.js';
 
 /** Fills JSON defaults and checks them. */
@@ -201,18 +202,12 @@ function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
 
 /** A JSON array of objects. */
 export const jsonFormat: FormatDefinition = {
-  name: 'json',
-  extension: () => 'json',
-  mimeType: 'application/json',
-  binary: false,
+  ...FORMAT_INFO.json,
   createEncoder: (context) => createJsonEncoder(context, false),
 };
 
 /** Newline-delimited JSON: one object per line. */
 export const ndjsonFormat: FormatDefinition = {
-  name: 'ndjson',
-  extension: () => 'ndjson',
-  mimeType: 'application/x-ndjson',
-  binary: false,
+  ...FORMAT_INFO.ndjson,
   createEncoder: (context) => createJsonEncoder(context, true),
 };

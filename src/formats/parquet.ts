@@ -21,6 +21,7 @@ import type { ResolvedParquetOptions } from './parquet/options.js';
 import { loadParquetWasm } from './parquet/wasm.js';
 import type { ParquetWasm } from './parquet/wasm.js';
 import type { Table as WasmTable, RecordBatch as WasmRecordBatch, WriterProperties as WasmWriterProperties } from 'parquet-wasm/esm';
+import { FORMAT_INFO } from './catalog.js';
 import type { Emit, Encoder, EncoderContext, FormatDefinition, OutputColumn } from './types.js';
 
 export { preloadParquet } from './parquet/wasm.js';
@@ -406,10 +407,7 @@ function emptyData(type: DataType): Data {
  * loaded on first use. Options: `parquet: { compression, rowGroupSize, dictionary, statistics, metadata }`.
  */
 export const parquetFormat: FormatDefinition = {
-  name: 'parquet',
-  extension: () => 'parquet',
-  mimeType: 'application/vnd.apache.parquet',
-  binary: true,
+  ...FORMAT_INFO.parquet,
   async createEncoder(context: EncoderContext): Promise<Encoder> {
     const options = resolveParquetOptions(context.options.parquet);
     const wasm = await loadParquetWasm();

@@ -4,7 +4,7 @@
  * Readers are pull-based: nothing is read before the engine asks for the next chunk, which it does
  * only when the consumer of the output asks for more bytes.
  */
-import { RecordBatch, Table, tableFromIPC } from 'apache-arrow';
+import { RecordBatch, Table } from 'apache-arrow';
 import { ExportError, printValue } from '../errors.js';
 import type { ExportIssue, ExportSource, Row } from '../types.js';
 
@@ -163,15 +163,9 @@ function tableReader(table: Table): BatchReader {
   };
 }
 
-function ipcReader(bytes: Uint8Array | ArrayBuffer): BatchReader {
-  let table: Table;
-  try {
-    // The bytes are already in memory; decoding them is zero-copy for the column buffers.
-    table = tableFromIPC(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes);
-  } catch (error) {
-    throw new ExportError('source_failed', `the source bytes are not Arrow IPC: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  return tableReader(table);
+async function ipcReader(bytes: Uint8Array | ArrayBuffer): Promise<BatchReader> {
+  const { tableFromIpcBytes } = await import('./ipc.js');
+  return tableReader(tableFromIpcBytes(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes));
 }
 
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
