@@ -13,8 +13,11 @@ export const EXPORT_FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'arrow
 /** A file format name. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** A row as an object (`{ id: 1, name: 'a' }`) or, with `columns`, as an array (`[1, 'a']`). */
-export type Row = Record<string, unknown> | readonly unknown[];
+/**
+ * A row as an object (`{ id: 1, name: 'a' }`, including rows typed with an interface) or, with
+ * `columns`, as an array (`[1, 'a']`).
+ */
+export type Row = object;
 
 /** A source description that is read inside the worker (IndexedDB, URL). */
 export interface RemoteSourceDescriptor {

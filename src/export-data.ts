@@ -1,0 +1,380 @@
+/**
+ * `exportData`: the page-side entry. Resolves where the file goes (the save picker first, while the
+ * click's activation lasts), runs the engine in a module worker (or on the main thread), relays
+ * progress and cancel, and finishes the target (a download, a Blob).
+ */
+import { transfer } from 'comlink';
+import { abortError, deserializeError, ExportError, printValue, toExportError } from './errors.js';
+import { fileDescription, fileExtension, fileMimeType, resolveFileName, validatePickerId } from './file-name.js';
+import type { Filter } from './filter/ast.js';
+import type { FilterLike } from './filter/builder.js';
+import { triggerDownload } from './sinks/download.js';
+import { cleanSpool, getSpoolFile, removeSpoolFile } from './sinks/spool.js';
+import { pickFile } from './sinks/picker.js';
+import { resolveTarget, type TargetPlan } from './sinks/resolve-target.js';
+import type { SinkSpec } from './sinks/types.js';
+import type { ExportFormat, ExportJob, ExportOptions, ExportResult, ExportSource, Progress } from './types.js';
+import { acquireWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
+import { checkOptionsWithoutFilter } from './validate-options.js';
+import { formatInfo } from './formats/catalog.js';
+import { createPageSource, pullTransferables } from './worker/page-source.js';
+import type { ExportResources, JobChannel, RunResult, WireOptions, WorkerSinkSpec } from './worker/protocol.js';
+
+export type { ExportResources } from './worker/protocol.js';
+
+/** What {@link exportData} resolves with: the contract's result plus what the runtime measured. */
+export interface ExportDataResult extends ExportResult {
+  /** Where the export ran and the memory it used. */
+  resources: ExportResources;
+  /** For the `'opfs'` target: the file's name in the OPFS root. For `'download'`: the name offered. */
+  fileName: string;
+}
+
+/** A running {@link exportData} export: an {@link ExportJob} with `catch` and `finally` too. */
+export interface ExportDataJob extends ExportJob, PromiseLike<ExportDataResult> {
+  then<R1 = ExportDataResult, R2 = never>(
+    onfulfilled?: ((value: ExportDataResult) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2>;
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<ExportDataResult | R>;
+  finally(onfinally?: (() => void) | null): Promise<ExportDataResult>;
+}
+
+/**
+ * The library's own worker. Written literally so a consumer's bundler (Vite, webpack 5) finds the
+ * worker module next to this one and bundles it; in the published package both are plain ES
+ * modules emitted by tsc.
+ */
+function defaultWorkerFactory(): Worker {
+  return new Worker(new URL('./worker/worker.js', import.meta.url), { type: 'module' });
+}
+
+/** How long a cancel may take before the worker is replaced: 2 s. */
+const CANCEL_GRACE_MS = 2_000;
+
+let nextJobId = 1;
+let spoolCleaned = false;
+
+/** Removes spool files that earlier page loads left (once per page). */
+function cleanSpoolOnce(): void {
+  if (spoolCleaned) return;
+  spoolCleaned = true;
+  cleanSpool().catch(() => undefined);
+}
+
+function invalid(path: string, message: string, value: unknown): ExportError {
+  return new ExportError('invalid_options', message, { details: { path, value: printValue(value) } });
+}
+
+/** The options that cross to the engine: no callbacks, no signal, filter builders turned into ASTs. */
+export function wireOptions(options: ExportOptions): WireOptions {
+  const { signal: _signal, onProgress: _onProgress, onComplete: _onComplete, fileName: _fileName, target: _target, worker: _worker, pickerId: _pickerId, filter, ...rest } = options;
+  const wire: WireOptions = { ...rest };
+  if (filter !== undefined) {
+    // Builders keep their terms in private fields, which do not survive postMessage: send the AST.
+    // (Duck-typed, so the page does not bundle the builder and its validator.)
+    const one = (item: FilterLike | string): Filter | string =>
+      typeof item === 'string' ? item : typeof (item as { build?: unknown }).build === 'function' ? (item as { build(): Filter }).build() : (item as Filter);
+    wire.filter = Array.isArray(filter) ? filter.map(one) : one(filter);
+  }
+  return wire;
+}
+
+/** `AbortSignal.any` (Chrome 116, Safari 17.4, Firefox 124), linked by hand where it is missing. */
+function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b]);
+  const controller = new AbortController();
+  for (const signal of [a, b]) {
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
+}
+
+function hasWorkers(): boolean {
+  return typeof Worker !== 'undefined';
+}
+
+/** Where the export runs: a worker factory, or null for the main thread. */
+function chooseThread(option: ExportOptions['worker']): WorkerFactory | null {
+  if (option === false) return null;
+  if (typeof option === 'function') return option;
+  if (option === undefined || option === true) return hasWorkers() ? defaultWorkerFactory : null;
+  throw invalid('worker', `worker must be true, false or a function that returns a Worker, got ${printValue(option)}`, option);
+}
+
+function initialProgress(): Progress {
+  return { phase: 'starting', rowsRead: 0, rowsWritten: 0, bytesWritten: 0, rowsPerSecond: 0, elapsedMs: 0 };
+}
+
+/**
+ * Exports `source` to a file, off the main thread, and returns a job: a promise of the result that
+ * can be cancelled and reports progress.
+ *
+ * With the (default) `'auto'` or `'picker'` target, call it directly in the click handler, before
+ * any `await`: the save picker needs the click's activation. Two exports at once both run (in the
+ * same worker, interleaved). On failure or cancel nothing is left behind: no download starts, a
+ * created file or temporary file is removed, and a picked file keeps what it held.
+ *
+ * @example
+ * button.onclick = () => {
+ *   const job = exportData(rows, { format: 'csv', onProgress: (p) => (bar.value = p.fraction ?? 0) });
+ *   cancelButton.onclick = () => job.cancel();
+ *   job.then((result) => console.log(result.rowsWritten), (error) => console.error(error.code));
+ * };
+ */
+export function exportData(source: ExportSource, options: ExportOptions): ExportDataJob {
+  const controller = new AbortController();
+  let latest = initialProgress();
+  let settled = false;
+  const onProgress = typeof options === 'object' && options !== null && typeof options.onProgress === 'function' ? options.onProgress : undefined;
+  const publish = (progress: Progress): void => {
+    latest = progress;
+    try {
+      onProgress?.(progress);
+    } catch {
+      // A throwing progress callback must not break the export.
+    }
+  };
+
+  const promise = run(source, options, controller.signal, (progress) => {
+    if (settled) return;
+    // The engine's 'done' comes before the file is committed and downloaded: the page reports
+    // 'done' itself at the very end. Its 'failed'/'aborted' likewise wait for the page's verdict.
+    if (progress.phase === 'failed' || progress.phase === 'aborted') return;
+    publish(progress.phase === 'done' ? { ...progress, phase: 'finalizing' } : progress);
+  }).then(
+    (result) => {
+      settled = true;
+      const done: Progress = { ...latest, phase: 'done', rowsRead: result.rowsRead, rowsWritten: result.rowsWritten, bytesWritten: result.bytesWritten, elapsedMs: result.durationMs };
+      if (done.totalRows !== undefined) {
+        done.fraction = 1;
+        done.etaMs = 0;
+      }
+      publish(done);
+      return result;
+    },
+    (error: unknown) => {
+      settled = true;
+      const failure = toExportError(error, 'sink_failed');
+      publish({ ...latest, phase: failure.code === 'aborted' ? 'aborted' : 'failed' });
+      throw failure;
+    },
+  );
+  // The job may be dropped unawaited after a cancel; that is not an unhandled rejection.
+  promise.catch(() => undefined);
+
+  return {
+    then: (onfulfilled, onrejected) => promise.then(onfulfilled, onrejected),
+    catch: (onrejected) => promise.catch(onrejected),
+    finally: (onfinally) => promise.finally(onfinally),
+    cancel(reason?: string) {
+      if (!controller.signal.aborted) controller.abort(abortError(reason));
+    },
+    get progress() {
+      return latest;
+    },
+  };
+}
+
+async function run(source: ExportSource, options: ExportOptions, signal: AbortSignal, onProgress: (progress: Progress) => void): Promise<ExportDataResult> {
+  if (typeof options !== 'object' || options === null) throw invalid('options', `options must be an object with at least a format, got ${printValue(options)}`, options);
+  // Everything up to the picker call is synchronous: it must run inside the click's activation.
+  // Every option is checked first, so a bad option never costs the user a trip through the picker.
+  // Everything but the filter is checked here, before the save dialog opens; the worker checks the
+  // filter before it writes a byte (its parser would double this entry's size on the page).
+  checkOptionsWithoutFilter(options);
+  if (typeof source !== 'object' || source === null) {
+    throw invalid('source', `source must be an array, iterable, stream, Arrow table or source description, got ${printValue(source)}`, source);
+  }
+  const fileName = resolveFileName(options);
+  const pickerId = validatePickerId(options.pickerId);
+  const factory = chooseThread(options.worker);
+  const plan = resolveTarget(options.target);
+  const userSignal = options.signal;
+  if (userSignal !== undefined && !(userSignal instanceof AbortSignal)) throw invalid('signal', 'signal must be an AbortSignal', userSignal);
+  if (userSignal?.aborted) throw abortError(userSignal.reason);
+
+  let handle: FileSystemFileHandle | undefined;
+  if (plan.kind === 'picker') {
+    const request = { suggestedName: fileName, mimeType: fileMimeType(options), extension: fileExtension(options), description: fileDescription(options) };
+    handle = await pickFile(pickerId === undefined ? request : { ...request, id: pickerId });
+  } else if (plan.kind === 'handle') {
+    handle = plan.handle;
+  }
+  const combined = userSignal === undefined ? signal : anySignal(signal, userSignal);
+  if (combined.aborted) throw abortError(combined.reason);
+
+  cleanSpoolOnce();
+  const startedAt = performance.now();
+  const mimeType = fileMimeType(options);
+  const wire = wireOptions(options);
+  const sinkSpec = sinkFor(plan, handle, fileName, mimeType);
+
+  let outcome: RunResult;
+  if (factory === null) {
+    outcome = await runOnMainThread(source, wire, sinkSpec, combined, onProgress);
+  } else {
+    outcome = await runInWorker(factory, source, wire, sinkSpec, plan, combined, onProgress);
+  }
+
+  const { spoolName, blob, resources, ...counts } = outcome;
+  const result: ExportDataResult = {
+    ...counts,
+    fileName,
+    format: options.format as ExportFormat,
+    durationMs: 0,
+    resources,
+  };
+  try {
+    if (combined.aborted) throw abortError(combined.reason);
+    if (plan.kind === 'download') {
+      const file = spoolName !== undefined ? await getSpoolFile(spoolName) : blob;
+      if (file === undefined) throw new ExportError('sink_failed', 'the export produced no file to download');
+      if (combined.aborted) throw abortError(combined.reason);
+      triggerDownload(file, fileName, spoolName);
+    } else if (blob !== undefined) {
+      result.blob = blob;
+    }
+  } catch (error) {
+    if (spoolName !== undefined) await removeSpoolFile(spoolName);
+    throw error;
+  }
+  result.durationMs = performance.now() - startedAt;
+  return result;
+}
+
+/** The sink for a target plan (the download spool falls back to memory by itself where OPFS is missing). */
+function sinkFor(plan: TargetPlan, handle: FileSystemFileHandle | undefined, fileName: string, mimeType: string): SinkSpec {
+  switch (plan.kind) {
+    case 'picker':
+    case 'handle':
+      return { kind: 'handle', handle: handle as FileSystemFileHandle };
+    case 'download':
+      return { kind: 'spool', fileName, mimeType };
+    case 'blob':
+      return { kind: 'memory', mimeType };
+    case 'opfs':
+      return { kind: 'opfs', fileName };
+    case 'writable':
+      return { kind: 'writable', stream: plan.stream };
+  }
+}
+
+async function runOnMainThread(
+  source: ExportSource,
+  wire: WireOptions,
+  sinkSpec: SinkSpec,
+  signal: AbortSignal,
+  onProgress: (progress: Progress) => void,
+): Promise<RunResult> {
+  // Loaded on demand: an app that always uses the worker keeps the engine out of its main bundle.
+  const [{ runExport }, { createSink }] = await Promise.all([import('./worker/run.js'), import('./sinks/index.js')]);
+  const sink = await createSink(sinkSpec).catch((error: unknown) => {
+    throw toExportError(error, 'sink_failed', 'opening the target');
+  });
+  return runExport(source, wire, sink, { signal, onProgress, thread: 'main' });
+}
+
+async function runInWorker(
+  factory: WorkerFactory,
+  source: ExportSource,
+  wire: WireOptions,
+  sinkSpec: SinkSpec,
+  plan: TargetPlan,
+  signal: AbortSignal,
+  onProgress: (progress: Progress) => void,
+): Promise<RunResult> {
+  const jobId = nextJobId++;
+  const pageSource = createPageSource(source);
+  let workerSink: WorkerSinkSpec = sinkSpec;
+  // The app's WritableStream stays on the page; the worker sends it bytes with their buffers
+  // transferred. Transferring the stream itself would copy every chunk (≈ 370 MB/s), resolve the
+  // worker's close() before the app's sink has closed, and hide the sink's errors.
+  let relay: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  if (plan.kind === 'writable') {
+    relay = plan.stream.getWriter();
+    workerSink = { kind: 'relay' };
+  }
+  const channel: JobChannel = {
+    async pull() {
+      const result = await pageSource.pull();
+      const buffers = pullTransferables(result);
+      return buffers.length === 0 ? result : transfer(result, buffers);
+    },
+    progress: onProgress,
+    async write(bytes) {
+      if (relay === undefined) throw new ExportError('sink_failed', 'no relayed stream for this export');
+      await relay.ready;
+      await relay.write(bytes);
+    },
+    async close() {
+      await relay?.close();
+    },
+    async abort(reason) {
+      await relay?.abort(reason).catch(() => undefined);
+    },
+  };
+
+  let connection: WorkerConnection;
+  try {
+    connection = acquireWorker(factory);
+  } catch (error) {
+    await pageSource.close().catch(() => undefined);
+    throw error;
+  }
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = (): void => {
+    connection.cancel(jobId, signal.reason instanceof Error ? signal.reason.message : undefined);
+    // Stop handing out rows at once, whatever the worker is doing.
+    pageSource.close().catch(() => undefined);
+    // A worker that does not settle a cancelled job in time is stuck: replace it.
+    graceTimer = setTimeout(() => connection.fail(`the export worker did not stop within ${CANCEL_GRACE_MS} ms of a cancel`), CANCEL_GRACE_MS);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (signal.aborted) throw abortError(signal.reason);
+    const outcome = await connection.run({ jobId, options: wire, source: pageSource.spec, sink: workerSink }, channel);
+    if (!outcome.ok) throw deserializeError(outcome.error);
+    if (outcome.result.resources.wasmMemoryBytes !== undefined) connection.wasmMemoryBytes = outcome.result.resources.wasmMemoryBytes;
+    return outcome.result;
+  } catch (error) {
+    // A cancel wins over whatever the worker said after it (including a worker killed for not
+    // stopping in time), and keeps the page's reason.
+    const failure = signal.aborted ? abortError(signal.reason) : error;
+    // The worker aborts the app's stream itself, unless it died first.
+    await relay?.abort(failure).catch(() => undefined);
+    throw failure;
+  } finally {
+    clearTimeout(graceTimer);
+    signal.removeEventListener('abort', onAbort);
+    await pageSource.close().catch(() => undefined);
+    if (relay !== undefined) relay.releaseLock();
+    releaseWorker(connection);
+  }
+}
+
+/**
+ * Loads what later exports need — starts the worker and, for `formats: ['parquet']`, fetches and
+ * compiles the Parquet wasm — so an offline-first app can export later without the network.
+ * Resolves once everything is ready.
+ *
+ * @example await preload({ formats: ['csv', 'parquet'] });
+ */
+export async function preload(options: { formats?: ExportFormat[]; worker?: ExportOptions['worker'] } = {}): Promise<void> {
+  const formats = options.formats ?? [];
+  for (const format of formats) formatInfo(format);
+  const factory = chooseThread(options.worker);
+  if (factory === null) {
+    await Promise.all([import('./worker/run.js'), import('./sources/remote.js')]);
+    if (formats.includes('parquet')) {
+      const [{ preloadParquet }] = await Promise.all([import('./formats/parquet/wasm.js'), import('./formats/parquet.js')]);
+      await preloadParquet();
+    }
+    if (formats.includes('arrow')) await import('./formats/arrow.js');
+    return;
+  }
+  const connection = acquireWorker(factory);
+  await connection.ready;
+  await connection.api.preload(formats);
+}

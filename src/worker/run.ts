@@ -1,0 +1,123 @@
+/**
+ * Runs one export into a sink: the engine's byte stream, pumped into the sink one awaited write
+ * at a time. The same code runs in the worker and, with `worker: false`, on the main thread.
+ */
+import { exportStream } from '../engine.js';
+import { abortError, ExportError, toExportError } from '../errors.js';
+import type { ByteSink } from '../sinks/types.js';
+import type { ExportResult, ExportSource, Progress, StreamOptions } from '../types.js';
+import type { ExportResources, RunResult } from './protocol.js';
+
+/** Hooks for {@link runExport}. */
+export interface RunHooks {
+  /** Cancels the export. */
+  signal: AbortSignal;
+  /** Progress from the engine (≤ 20 a second, plus a final call). */
+  onProgress?: (progress: Progress) => void;
+  /** Where the export runs, for the result's resources. */
+  thread: ExportResources['thread'];
+}
+
+/** Stream options without the ones {@link runExport} sets itself. */
+export type RunOptions = Omit<StreamOptions, 'signal' | 'onProgress' | 'onComplete'>;
+
+/** `performance.memory.usedJSHeapSize` where the realm exposes it (Chromium pages), else undefined. */
+export function heapUsedBytes(): number | undefined {
+  const memory = (globalThis as { performance?: { memory?: { usedJSHeapSize?: unknown } } }).performance?.memory;
+  return typeof memory?.usedJSHeapSize === 'number' ? memory.usedJSHeapSize : undefined;
+}
+
+/**
+ * Exports `source` into `sink`. On any failure (or cancel) the engine is stopped, the sink aborted
+ * (nothing is left behind), and the error rethrown as an ExportError: `'aborted'` when cancelled,
+ * the engine's own code for source and option errors, `'sink_failed'`/`'quota_exceeded'` for the sink.
+ */
+export async function runExport(source: ExportSource, options: RunOptions, sink: ByteSink, hooks: RunHooks): Promise<RunResult> {
+  const { signal } = hooks;
+  let completed: ExportResult | undefined;
+  let lastProgress: Progress | undefined;
+  let peakBufferedBytes = 0;
+  const streamOptions: StreamOptions = {
+    ...options,
+    signal,
+    onProgress: (progress) => {
+      lastProgress = progress;
+      hooks.onProgress?.(progress);
+    },
+    onComplete: (result) => {
+      completed = result;
+    },
+  };
+
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  // Cancelling the reader settles a pending read at once, so a cancel is seen even while the
+  // engine waits on a slow source.
+  const onAbort = (): void => {
+    reader?.cancel(abortError(signal.reason)).catch(() => undefined);
+  };
+  try {
+    if (signal.aborted) throw abortError(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    reader = exportStream(source, streamOptions).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (signal.aborted) throw abortError(signal.reason);
+      if (done) break;
+      if (value.byteLength > peakBufferedBytes) peakBufferedBytes = value.byteLength;
+      try {
+        await sink.write(value);
+      } catch (error) {
+        throw toExportError(error, 'sink_failed', 'writing the export');
+      }
+    }
+    let outcome;
+    try {
+      outcome = await sink.close();
+    } catch (error) {
+      throw toExportError(error, 'sink_failed', 'saving the export');
+    }
+    if (signal.aborted) {
+      // Cancelled while the file was being committed: too late to undo a picked file's write,
+      // but the caller still sees the cancel and starts no download.
+      throw abortError(signal.reason);
+    }
+    const counts = completed ?? fallbackResult(lastProgress);
+    const resources: ExportResources = { thread: hooks.thread, peakBufferedBytes };
+    const heap = heapUsedBytes();
+    if (heap !== undefined) resources.heapUsedBytes = heap;
+    return {
+      rowsRead: counts.rowsRead,
+      rowsFiltered: counts.rowsFiltered,
+      rowsWritten: counts.rowsWritten,
+      bytesWritten: counts.bytesWritten,
+      issues: counts.issues,
+      issueCount: counts.issueCount,
+      formulaCellsEscaped: counts.formulaCellsEscaped,
+      truncated: counts.truncated,
+      ...outcome,
+      resources,
+    };
+  } catch (error) {
+    const failure = signal.aborted ? abortError(signal.reason) : toExportError(error, 'sink_failed');
+    await reader?.cancel(failure).catch(() => undefined);
+    await sink.abort(failure);
+    throw failure;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Counts from the last progress report, when the engine gave no result (it always should). */
+function fallbackResult(progress: Progress | undefined): Pick<ExportResult, 'rowsRead' | 'rowsFiltered' | 'rowsWritten' | 'bytesWritten' | 'issues' | 'issueCount' | 'formulaCellsEscaped' | 'truncated'> {
+  if (progress === undefined) throw new ExportError('sink_failed', 'the export ended without reporting a result');
+  return {
+    rowsRead: progress.rowsRead,
+    rowsFiltered: progress.rowsRead - progress.rowsWritten,
+    rowsWritten: progress.rowsWritten,
+    bytesWritten: progress.bytesWritten,
+    issues: [],
+    issueCount: 0,
+    formulaCellsEscaped: 0,
+    truncated: false,
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * Cancel and failure in Chromium: nothing is left behind, a picked file keeps what it held, the
+ * job rejects with the right code, and the worker (or a fresh one) takes the next job.
+ */
+import { expect, parseCsv, test } from './fixtures.js';
+
+const ORIGINAL = 'ORIGINAL CONTENT, written before the export\n';
+
+test.afterEach(({ pageErrors }) => {
+  expect(pageErrors).toEqual([]);
+});
+
+test('picker cancelled: picker_cancelled, no worker started, no file written', async ({ runtime }) => {
+  const out = await runtime.evaluate(async () => {
+    const { lib, standardRows, recordingWorkers, readOpfs } = window.sluiceRuntime!;
+    window.__picker.failWith = 'AbortError';
+    const { factory, workers } = recordingWorkers();
+    let pulled = false;
+    const rows = (function* () {
+      pulled = true;
+      yield* standardRows(10);
+    })();
+    const error = await lib.exportData(rows, { format: 'csv', target: 'picker', fileName: 'never.csv', worker: factory }).then(
+      () => null,
+      (e: unknown) => window.sluiceRuntime!.errorInfo(e),
+    );
+    return { error, workers: workers.length, pulled, file: await readOpfs('never.csv'), progress: null };
+  });
+  expect(out.error).toEqual({ code: 'picker_cancelled', message: 'the save picker was closed without choosing a file' });
+  expect(out).toMatchObject({ workers: 0, pulled: false, file: null });
+});
+
+test('cancel mid-export: reading stops within 200 ms, the picked file keeps its bytes, the worker stays usable', async ({ runtime }) => {
+  const out = await runtime.evaluate(async (original) => {
+    const { lib, standardRow, readOpfs, writeOpfs, listSpool } = window.sluiceRuntime!;
+    await writeOpfs('keep.csv', original);
+    window.__picker.nextName = 'keep.csv';
+    let lastPullAt = 0;
+    let cancelAt = 0;
+    async function* rows() {
+      for (let i = 0; i < 5_000_000; i++) {
+        lastPullAt = performance.now();
+        if (i % 1000 === 0) await new Promise((r) => setTimeout(r, 1));
+        yield standardRow(i);
+      }
+    }
+    const phases: string[] = [];
+    const job = lib.exportData(rows(), {
+      format: 'csv',
+      target: 'picker',
+      onProgress: (p) => {
+        phases.push(p.phase);
+        if (cancelAt === 0 && p.rowsWritten > 20_000) {
+          cancelAt = performance.now();
+          job.cancel('stop button');
+        }
+      },
+    });
+    const error = await Promise.resolve(job).then(
+      () => null,
+      (e: unknown) => window.sluiceRuntime!.errorInfo(e),
+    );
+    const rejectedAfterMs = performance.now() - cancelAt;
+    await new Promise((r) => setTimeout(r, 500));
+    const next = await lib.exportData([{ a: 1 }], { format: 'csv', target: 'blob' });
+    return {
+      error,
+      rejectedAfterMs,
+      readAfterCancelMs: lastPullAt - cancelAt,
+      text: await readOpfs('keep.csv'),
+      spool: await listSpool(),
+      lastPhase: phases.at(-1),
+      jobPhase: job.progress.phase,
+      next: await next.blob!.text(),
+    };
+  }, ORIGINAL);
+  expect(out.error).toEqual({ code: 'aborted', message: 'the export was aborted: stop button' });
+  expect(out.readAfterCancelMs, 'the source is not read 200 ms after cancel()').toBeLessThanOrEqual(200);
+  expect(out.rejectedAfterMs).toBeLessThan(2_000);
+  expect(out.text, 'the picked file keeps what it held before').toBe(ORIGINAL);
+  expect(out.spool).toEqual([]);
+  expect(out.lastPhase).toBe('aborted');
+  expect(out.jobPhase).toBe('aborted');
+  expect(parseCsv(out.next)).toEqual([['a'], ['1']]);
+});
+
+test('a source that throws mid-way: source_failed with its message, the file untouched', async ({ runtime }) => {
+  const out = await runtime.evaluate(async (original) => {
+    const { lib, standardRow, readOpfs, writeOpfs } = window.sluiceRuntime!;
+    await writeOpfs('keep.csv', original);
+    window.__picker.nextName = 'keep.csv';
+    function* rows() {
+      for (let i = 0; i < 100_000; i++) {
+        if (i === 60_000) throw new Error('cursor expired at row 60000');
+        yield standardRow(i);
+      }
+    }
+    const error = await lib.exportData(rows(), { format: 'csv', target: 'picker' }).then(
+      () => null,
+      (e: unknown) => window.sluiceRuntime!.errorInfo(e),
+    );
+    return { error, text: await readOpfs('keep.csv') };
+  }, ORIGINAL);
+  expect(out.error?.code).toBe('source_failed');
+  expect(out.error?.message).toMatch(/cursor expired at row 60000/);
+  expect(out.text).toBe(ORIGINAL);
+});
+
+test('opfs target that fails leaves no file behind; a failed download starts no download and leaves no spool file', async ({ runtime }) => {
+  let downloads = 0;
+  runtime.on('download', () => downloads++);
+  const out = await runtime.evaluate(async () => {
+    const { lib, standardRow, readOpfs, listSpool } = window.sluiceRuntime!;
+    function* rows() {
+      for (let i = 0; i < 50_000; i++) {
+        if (i === 40_000) throw new Error('gone');
+        yield standardRow(i);
+      }
+    }
+    const codes: string[] = [];
+    for (const target of ['opfs', 'download'] as const) {
+      await lib.exportData(rows(), { format: 'csv', target, fileName: 'failed.csv' }).then(
+        () => codes.push('resolved'),
+        (e: unknown) => codes.push(window.sluiceRuntime!.errorInfo(e).code),
+      );
+    }
+    return { codes, file: await readOpfs('failed.csv'), spool: await listSpool() };
+  });
+  await runtime.waitForTimeout(500);
+  expect(out).toEqual({ codes: ['source_failed', 'source_failed'], file: null, spool: [] });
+  expect(downloads).toBe(0);
+});
+
+test('a terminated worker: the job rejects with worker_failed within 2 s and the next job gets a fresh worker', async ({ runtime }) => {
+  const out = await runtime.evaluate(async () => {
+    const { lib, standardRow, recordingWorkers } = window.sluiceRuntime!;
+    const { factory, workers } = recordingWorkers();
+    async function* rows() {
+      for (let i = 0; i < 5_000_000; i++) {
+        if (i % 1000 === 0) await new Promise((r) => setTimeout(r, 1));
+        yield standardRow(i);
+      }
+    }
+    let killedAt = 0;
+    const job = lib.exportData(rows(), {
+      format: 'csv',
+      target: 'blob',
+      worker: factory,
+      onProgress: (p) => {
+        if (killedAt === 0 && p.rowsRead > 5_000) {
+          killedAt = performance.now();
+          workers[0]!.terminate();
+        }
+      },
+    });
+    const error = await Promise.resolve(job).then(
+      () => null,
+      (e: unknown) => window.sluiceRuntime!.errorInfo(e),
+    );
+    const detectedAfterMs = performance.now() - killedAt;
+    const next = await lib.exportData([{ a: 1 }, { a: 2 }], { format: 'csv', target: 'blob', worker: factory });
+    return { error, detectedAfterMs, workers: workers.length, next: await next.blob!.text() };
+  });
+  expect(out.error?.code).toBe('worker_failed');
+  expect(out.detectedAfterMs).toBeLessThan(2_000);
+  expect(out.workers).toBe(2);
+  expect(parseCsv(out.next)).toEqual([['a'], ['1'], ['2']]);
+});
+
+test('a worker that ends itself (self.close()) is noticed through its Web Lock: worker_failed within 2 s', async ({ runtime }) => {
+  const out = await runtime.evaluate(async () => {
+    const { lib, standardRow, closingWorker } = window.sluiceRuntime!;
+    const workers: Worker[] = [];
+    const factory = (): Worker => {
+      const worker = closingWorker();
+      workers.push(worker);
+      return worker;
+    };
+    async function* rows() {
+      for (let i = 0; i < 5_000_000; i++) {
+        if (i % 1000 === 0) await new Promise((r) => setTimeout(r, 1));
+        yield standardRow(i);
+      }
+    }
+    let closedAt = 0;
+    const job = lib.exportData(rows(), {
+      format: 'ndjson',
+      target: 'blob',
+      worker: factory,
+      onProgress: (p) => {
+        if (closedAt === 0 && p.rowsRead > 5_000) {
+          closedAt = performance.now();
+          workers[0]!.postMessage('sluice-test:close');
+        }
+      },
+    });
+    const error = await Promise.resolve(job).then(
+      () => null,
+      (e: unknown) => window.sluiceRuntime!.errorInfo(e),
+    );
+    const detectedAfterMs = performance.now() - closedAt;
+    const next = await lib.exportData([{ a: 1 }], { format: 'csv', target: 'blob', worker: factory });
+    return { error, detectedAfterMs, workers: workers.length, next: await next.blob!.text() };
+  });
+  expect(out.error?.code).toBe('worker_failed');
+  expect(out.error?.message).toMatch(/stopped/);
+  expect(out.detectedAfterMs).toBeLessThan(2_000);
+  expect(out.workers).toBe(2);
+  expect(parseCsv(out.next)).toEqual([['a'], ['1']]);
+});
+
+test('two exports at once to two picked files both complete', async ({ runtime }) => {
+  const out = await runtime.evaluate(async () => {
+    const { lib, standardRows, readOpfs } = window.sluiceRuntime!;
+    window.__picker.nextName = 'first.csv';
+    const first = lib.exportData(standardRows(30_000), { format: 'csv', target: 'picker' });
+    await Promise.resolve();
+    window.__picker.nextName = 'second.csv';
+    const second = lib.exportData(standardRows(20_000), { format: 'csv', target: 'picker' });
+    const [a, b] = await Promise.all([first, second]);
+    return { a: a.rowsWritten, b: b.rowsWritten, first: await readOpfs('first.csv'), second: await readOpfs('second.csv') };
+  });
+  expect(out.a).toBe(30_000);
+  expect(out.b).toBe(20_000);
+  expect(parseCsv(out.first!)).toHaveLength(30_001);
+  expect(parseCsv(out.second!)).toHaveLength(20_001);
+});
+
+test('the quota: a download spool past it fails with quota_exceeded and leaves no spool file', async ({ runtime }) => {
+  const cdp = await runtime.context().newCDPSession(runtime);
+  const origin = new URL(runtime.url()).origin;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 2 * 1024 * 1024 });
+  try {
+    const out = await runtime.evaluate(async () => {
+      const { lib, standardRows, listSpool } = window.sluiceRuntime!;
+      const error = await lib.exportData(standardRows(100_000), { format: 'csv', target: 'download', fileName: 'big.csv' }).then(
+        () => null,
+        (e: unknown) => window.sluiceRuntime!.errorInfo(e),
+      );
+      return { error, spool: await listSpool() };
+    });
+    expect(out.error?.code).toBe('quota_exceeded');
+    expect(out.spool).toEqual([]);
+  } finally {
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  }
+});
