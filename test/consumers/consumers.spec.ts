@@ -1,0 +1,161 @@
+/**
+ * The package as its users get it: the packed tarball installed into a fresh Vite app and a
+ * fresh webpack app, each built with its bundler's defaults, served as static files, and run in
+ * Chromium. The export worker and the Parquet wasm must be found by the bundlers with no
+ * configuration; the files the page exports are read back in Node by papaparse and hyparquet.
+ *
+ * Run with `npm run test:consumers` (the global setup packs, installs and builds first).
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import Papa from 'papaparse';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONSUMER_APPS } from './setup/apps.js';
+import { serveStatic, type StaticServer } from './setup/static-server.js';
+
+/** A row as the apps export it; JSON-safe so it can be handed to the page. */
+interface Row {
+  id: number;
+  name: string;
+  score: number;
+  active: boolean;
+  note: string | null;
+}
+
+/** What the apps' `window.sluiceConsumer` calls return. */
+type Outcome =
+  | { ok: true; base64: string; blobType?: string; rowsWritten?: number; bytesWritten?: number; fileName?: string; thread?: string | null }
+  | { ok: false; code: string; message: string };
+
+declare global {
+  interface Window {
+    sluiceConsumer: {
+      exportData(rows: Row[], format: string): Promise<Outcome>;
+      exportStream(rows: Row[], format: string): Promise<Outcome>;
+    };
+  }
+}
+
+/** Text that CSV must quote (delimiter, quote, line breaks) and text outside ASCII. */
+const NAMES = ['plain', 'comma, inside', 'quote " inside', 'line\nbreak', 'crlf\r\nbreak', 'ünïcødé 雪 😀', 'tab\tinside'];
+const ROW_COUNT = 5_000;
+const ROWS: Row[] = Array.from({ length: ROW_COUNT }, (_, i) => ({
+  id: i,
+  name: `${NAMES[i % NAMES.length] as string} ${i}`,
+  score: i * 0.25,
+  active: i % 3 === 0,
+  note: i % 5 === 0 ? null : `note ${i}`,
+}));
+const PARQUET_MAGIC = 'PAR1';
+
+function bytesOf(outcome: Outcome): Buffer {
+  if (!outcome.ok) throw new Error(`the export failed in the page: ${outcome.code}: ${outcome.message}`);
+  return Buffer.from(outcome.base64, 'base64');
+}
+
+/** Checks CSV bytes with papaparse against {@link ROWS}. */
+function expectCsvRows(bytes: Buffer): void {
+  const parsed = Papa.parse<Record<string, string>>(bytes.toString('utf8'), { header: true, skipEmptyLines: true });
+  expect(parsed.errors).toEqual([]);
+  expect(parsed.meta.fields).toEqual(['id', 'name', 'score', 'active', 'note']);
+  // Numbers are compared as numbers: how the writer spells them (1 or 1.0) is its own tests' concern.
+  const got = parsed.data.map((row) => ({ id: Number(row.id), name: row.name, score: Number(row.score), active: row.active, note: row.note }));
+  const want = ROWS.map((row) => ({ id: row.id, name: row.name, score: row.score, active: String(row.active), note: row.note ?? '' }));
+  // One comparison of the whole table: a per-row expect costs seconds at this size.
+  expect(got).toEqual(want);
+}
+
+/** Checks Parquet bytes with hyparquet against {@link ROWS}. */
+async function expectParquetRows(bytes: Buffer): Promise<void> {
+  expect(bytes.subarray(0, 4).toString('latin1')).toBe(PARQUET_MAGIC);
+  expect(bytes.subarray(-4).toString('latin1')).toBe(PARQUET_MAGIC);
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  expect(Number(parquetMetadata(file).num_rows)).toBe(ROW_COUNT);
+  const rows = await parquetReadObjects({ file });
+  // Integer columns may be INT32 or INT64 (bigint) depending on inference; the values are what matter here.
+  const plain = rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'bigint' ? Number(value) : value])));
+  expect(plain).toEqual(ROWS);
+}
+
+/** Everything that went wrong on a page: uncaught errors, console errors, failed or refused requests. */
+function watchPage(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  return problems;
+}
+
+async function openApp(page: Page, server: StaticServer): Promise<void> {
+  await page.goto(`${server.origin}/`);
+  await page.waitForFunction(() => document.body.dataset.ready === 'true');
+}
+
+/** The `.wasm` requests the server answered after the first `since` requests. */
+const wasmRequests = (server: StaticServer, since: number) => server.requests.slice(since).filter((request) => request.path.endsWith('.wasm'));
+
+for (const app of CONSUMER_APPS) {
+  test.describe(`${app.name} (${app.bundler}, default configuration)`, () => {
+    let server: StaticServer;
+    test.beforeAll(async () => {
+      server = await serveStatic(app.distDir);
+    });
+    test.afterAll(async () => {
+      await server.close();
+    });
+
+    test('the build emits the Parquet wasm as a file of its own, not inlined', () => {
+      const files = readdirSync(app.distDir, { recursive: true, encoding: 'utf8' });
+      const wasm = files.filter((name) => name.endsWith('.wasm'));
+      expect(wasm.length).toBeGreaterThanOrEqual(1);
+      for (const name of wasm) expect(readFileSync(join(app.distDir, name)).subarray(0, 4)).toEqual(Buffer.from([0x00, 0x61, 0x73, 0x6d]));
+      for (const name of files.filter((file) => /\.m?js$/.test(file))) {
+        expect(readFileSync(join(app.distDir, name), 'utf8'), `${name} inlines wasm`).not.toContain('data:application/wasm');
+      }
+    });
+
+    test('exportData writes CSV in the worker to a Blob, without fetching the Parquet wasm', async ({ page }) => {
+      const problems = watchPage(page);
+      const since = server.requests.length;
+      await openApp(page, server);
+      const outcome = await page.evaluate(([rows, format]) => window.sluiceConsumer.exportData(rows, format), [ROWS, 'csv'] as const);
+      const bytes = bytesOf(outcome);
+      expect(outcome).toMatchObject({ ok: true, thread: 'worker', rowsWritten: ROW_COUNT, bytesWritten: bytes.byteLength, fileName: 'rows.csv' });
+      expect(outcome.ok && outcome.blobType).toMatch(/^text\/csv/);
+      expectCsvRows(bytes);
+      expect(wasmRequests(server, since)).toEqual([]);
+      expect(problems).toEqual([]);
+    });
+
+    test('exportData writes Parquet in the worker, loading the wasm from the app as application/wasm', async ({ page }) => {
+      const problems = watchPage(page);
+      const since = server.requests.length;
+      await openApp(page, server);
+      const outcome = await page.evaluate(([rows, format]) => window.sluiceConsumer.exportData(rows, format), [ROWS, 'parquet'] as const);
+      const bytes = bytesOf(outcome);
+      expect(outcome).toMatchObject({ ok: true, thread: 'worker', rowsWritten: ROW_COUNT, bytesWritten: bytes.byteLength, fileName: 'rows.parquet' });
+      expect(outcome.ok && outcome.blobType).toBe('application/vnd.apache.parquet');
+      await expectParquetRows(bytes);
+      const wasm = wasmRequests(server, since);
+      expect(wasm.length).toBeGreaterThanOrEqual(1);
+      for (const request of wasm) expect(request).toMatchObject({ status: 200, contentType: 'application/wasm' });
+      expect(problems).toEqual([]);
+    });
+
+    test('exportStream writes CSV and Parquet on the page thread', async ({ page }) => {
+      const problems = watchPage(page);
+      await openApp(page, server);
+      const csv = await page.evaluate(([rows, format]) => window.sluiceConsumer.exportStream(rows, format), [ROWS, 'csv'] as const);
+      expectCsvRows(bytesOf(csv));
+      const parquet = await page.evaluate(([rows, format]) => window.sluiceConsumer.exportStream(rows, format), [ROWS, 'parquet'] as const);
+      await expectParquetRows(bytesOf(parquet));
+      expect(problems).toEqual([]);
+    });
+  });
+}
