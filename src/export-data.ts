@@ -137,6 +137,15 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
     }
   };
 
+  // The time budget is kept here too: a worker stuck in one step (a pathological regular
+  // expression) cannot check it, and is stopped the way a cancel stops it (terminated after the
+  // grace period).
+  const timeoutMs = typeof options === 'object' && options !== null ? options.timeoutMs : undefined;
+  const budget =
+    typeof timeoutMs === 'number' && timeoutMs > 0
+      ? setTimeout(() => controller.abort(new ExportError('timeout', `the export took longer than timeoutMs (${timeoutMs} ms)`, { details: { path: 'timeoutMs', value: String(timeoutMs) } })), timeoutMs)
+      : undefined;
+
   const promise = run(source, options, controller.signal, (progress) => {
     if (settled) return;
     // The engine's 'done' comes before the file is committed and downloaded: the page reports
@@ -146,6 +155,7 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
   }).then(
     (result) => {
       settled = true;
+      clearTimeout(budget);
       const done: Progress = { ...latest, phase: 'done', rowsRead: result.rowsRead, rowsWritten: result.rowsWritten, bytesWritten: result.bytesWritten, elapsedMs: result.durationMs };
       if (done.totalRows !== undefined) {
         done.fraction = 1;
@@ -156,6 +166,7 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
     },
     (error: unknown) => {
       settled = true;
+      clearTimeout(budget);
       const failure = toExportError(error, 'sink_failed');
       publish({ ...latest, phase: failure.code === 'aborted' ? 'aborted' : 'failed' });
       throw failure;
