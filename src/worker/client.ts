@@ -21,8 +21,12 @@ import { installErrorTransfer } from './transfer.js';
 /** Makes the worker that runs exports. */
 export type WorkerFactory = () => Worker;
 
-/** Jobs a worker runs before it is replaced (bounds leaks in long-lived pages): 50. */
-export const MAX_JOBS_PER_WORKER = 50;
+/**
+ * Jobs a worker runs before it is replaced (bounds leaks in long-lived pages): 1,000. Kept high
+ * because a fresh worker fetches its module again, which an offline page cannot do; memory, the
+ * real reason to replace one, is watched separately (the Parquet wasm limit).
+ */
+export const MAX_JOBS_PER_WORKER = 1000;
 /** parquet-wasm memory above which an idle worker is replaced: 256 MiB. */
 export const MAX_WASM_MEMORY_BYTES = 256 * 1024 * 1024;
 /** How long the worker may take to start: 15 s. */
