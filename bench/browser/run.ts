@@ -1,0 +1,197 @@
+/**
+ * Browser benchmark: Sluice in Chromium against Papa.unparse + Blob on the main thread, and a
+ * memory check of a long streamed export.
+ *
+ *   npm run build && npx tsx bench/browser/run.ts
+ *
+ * Environment: BENCH_BROWSER_ROWS (default 1,000,000), BENCH_BROWSER_ROUNDS (default 3; the first
+ * is a warm-up and is dropped when there are more), BENCH_BROWSER_STREAM_ROWS (default 5,000,000;
+ * 0 skips the memory check), SLUICE_BENCH_PORT (default 5318).
+ *
+ * Writes bench/browser/results.json and prints a table. The test server (test/server/serve.ts) is
+ * started on its own port for the run; the browser is the one the tests use.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { chromium, type CDPSession, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from '../../test/e2e/setup/browser.js';
+import type { BenchRun } from './bench.js';
+
+const ROWS = intFromEnv('BENCH_BROWSER_ROWS', 1_000_000);
+const ROUNDS = intFromEnv('BENCH_BROWSER_ROUNDS', 3);
+const STREAM_ROWS = intFromEnv('BENCH_BROWSER_STREAM_ROWS', 5_000_000);
+const PORT = intFromEnv('SLUICE_BENCH_PORT', 5318);
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+const PAGE = `${ORIGIN}/bench/browser/bench.html`;
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function intFromEnv(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value.replaceAll('_', ''));
+  if (!Number.isInteger(number) || number < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return number;
+}
+
+async function startServer(): Promise<ChildProcess> {
+  const server = spawn('npx', ['tsx', 'test/server/serve.ts'], { cwd: root, env: { ...process.env, SLUICE_TEST_PORT: String(PORT) }, stdio: ['ignore', 'ignore', 'ignore'], detached: false });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${ORIGIN}/__sluice/health`)).ok) return server;
+    } catch {
+      // Not up yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  server.kill();
+  throw new Error(`the test server did not start on ${ORIGIN} within 60 s`);
+}
+
+async function openPage(page: Page): Promise<void> {
+  await page.goto(PAGE);
+  await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true', null, { timeout: 60_000 });
+}
+
+/** Samples every worker's JS heap (CDP, flat=false as PLATFORM-NOTES describes) and the page's. */
+async function heapSampler(cdp: CDPSession): Promise<{ sample(): Promise<{ page: number; workers: number }>; peak: { page: number; workers: number } }> {
+  const workers = new Set<string>();
+  const pending = new Map<number, (used: number) => void>();
+  let nextId = 1;
+  cdp.on('Target.attachedToTarget', (event: { sessionId: string; targetInfo: { type: string } }) => {
+    if (event.targetInfo.type === 'worker') workers.add(event.sessionId);
+  });
+  cdp.on('Target.detachedFromTarget', (event: { sessionId: string }) => workers.delete(event.sessionId));
+  cdp.on('Target.receivedMessageFromTarget', (event: { message: string }) => {
+    const message = JSON.parse(event.message) as { id?: number; result?: { usedSize: number } };
+    if (message.id !== undefined) pending.get(message.id)?.(message.result?.usedSize ?? 0);
+  });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, flatten: false, waitForDebuggerOnStart: false });
+  const peak = { page: 0, workers: 0 };
+  return {
+    peak,
+    async sample() {
+      const page = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+      let total = 0;
+      for (const sessionId of workers) {
+        const id = nextId++;
+        const answer = new Promise<number>((resolve) => {
+          pending.set(id, resolve);
+          setTimeout(() => resolve(0), 1_000);
+        });
+        await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) }).catch(() => undefined);
+        total += await answer;
+        pending.delete(id);
+      }
+      peak.page = Math.max(peak.page, page);
+      peak.workers = Math.max(peak.workers, total);
+      return { page, workers: total };
+    },
+  };
+}
+
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
+
+async function main(): Promise<void> {
+  if (!existsSync(`${root}dist/index.js`)) throw new Error('dist/index.js is missing: run `npm run build` first');
+  const server = await startServer();
+  const browser = await chromium.launch({ executablePath: findChromium().path, args: [...CHROMIUM_ARGS] });
+  const output: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg() },
+    browser: browser.version(),
+    rows: ROWS,
+    rounds: ROUNDS,
+  };
+  try {
+    // 1. Time and jank: Sluice (worker, and main thread) against Papa.unparse + Blob, same page.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await openPage(page);
+    await page.evaluate((n) => window.sluiceBench!.prepare(n), ROWS);
+    const runs: BenchRun[] = [];
+    const order = ['sluice', 'papa', 'sluiceMain', 'papaBlobOnly'] as const;
+    for (let round = 0; round < ROUNDS; round++) {
+      const names = round % 2 === 0 ? order : [...order].reverse();
+      for (const name of names) {
+        await page.evaluate(() => window.sluiceBench!.clearOpfs());
+        const run = await page.evaluate((which) => window.sluiceBench![which](), name);
+        console.log(`round ${round + 1}: ${run.name}: ${(run.ms / 1000).toFixed(2)} s, max frame gap ${run.maxFrameGapMs.toFixed(0)} ms, ${mb(run.bytes)} MB`);
+        if (ROUNDS === 1 || round > 0) runs.push(run);
+      }
+    }
+    const summary = [...new Set(runs.map((r) => r.name))].map((name) => {
+      const mine = runs.filter((r) => r.name === name);
+      return {
+        name,
+        medianSeconds: Number((median(mine.map((r) => r.ms)) / 1000).toFixed(3)),
+        medianMaxFrameGapMs: Math.round(median(mine.map((r) => r.maxFrameGapMs))),
+        worstMaxFrameGapMs: Math.round(Math.max(...mine.map((r) => r.maxFrameGapMs))),
+        longAnimationFramesOver100ms: mine.reduce((sum, r) => sum + r.longAnimationFrames.filter((d) => d > 100).length, 0) / mine.length,
+        megabytes: Number(mb(mine[0]!.bytes)),
+      };
+    });
+    console.log(`\n${ROWS.toLocaleString('en')} rows → CSV file, Chromium ${browser.version()}, median of ${runs.length / order.length} round(s):`);
+    console.table(summary);
+    output['csv'] = { summary, runs };
+    await context.close();
+
+    // 2. Memory: a long async generator → download, worker heap sampled through CDP.
+    if (STREAM_ROWS > 0) {
+      const memoryContext = await browser.newContext({ acceptDownloads: true });
+      const memoryPage = await memoryContext.newPage();
+      const cdp = await memoryContext.newCDPSession(memoryPage);
+      const sampler = await heapSampler(cdp);
+      await openPage(memoryPage);
+      const samples: Array<{ t: number; page: number; workers: number }> = [];
+      const started = Date.now();
+      let sampling = true;
+      const loop = (async () => {
+        while (sampling) {
+          const sample = await sampler.sample();
+          samples.push({ t: Date.now() - started, ...sample });
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      })();
+      const downloadEvent = memoryPage.waitForEvent('download', { timeout: 600_000 });
+      const run = await memoryPage.evaluate((n) => window.sluiceBench!.streamToDownload(n), STREAM_ROWS);
+      const download = await downloadEvent;
+      const path = await download.path();
+      const fileBytes = statSync(path).size;
+      sampling = false;
+      await loop;
+      await download.delete();
+      const memory = {
+        rows: STREAM_ROWS,
+        seconds: Number((run.ms / 1000).toFixed(2)),
+        megabytes: Number(mb(run.bytes)),
+        downloadedMegabytes: Number(mb(fileBytes)),
+        peakWorkerHeapMB: Number(mb(sampler.peak.workers)),
+        peakPageHeapMB: Number(mb(sampler.peak.page)),
+        maxFrameGapMs: Math.round(run.maxFrameGapMs),
+        samples: samples.length,
+      };
+      console.log(`\n${STREAM_ROWS.toLocaleString('en')} rows, async generator → download:`);
+      console.table([memory]);
+      if (fileBytes !== run.bytes) throw new Error(`the download holds ${fileBytes} bytes, the export wrote ${run.bytes}`);
+      output['stream'] = { ...memory, heapSamples: samples };
+      await memoryContext.close();
+    }
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+  const outDir = fileURLToPath(new URL('./', import.meta.url));
+  mkdirSync(outDir, { recursive: true });
+  rmSync(`${outDir}results.json`, { force: true });
+  writeFileSync(`${outDir}results.json`, `${JSON.stringify(output, null, 2)}\n`);
+  console.log(`\nwrote bench/browser/results.json`);
+}
+
+await main();
