@@ -6,7 +6,7 @@
  * One pull-driven loop instead of a chain of TransformStreams: each stage is a plain call, so there
  * are no internal queues and nothing is read from the source before the consumer asks for bytes.
  */
-import { RecordBatch, type Schema } from 'apache-arrow';
+import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { abortError, ExportError, printValue, toExportError } from './errors.js';
 import { compileFilter, normalizeFilter, planFilter, type CompiledFilter, type FilterPlan } from './filter/index.js';
 import { getFormat } from './formats/registry.js';
@@ -193,16 +193,17 @@ class ExportRun {
     const reader = this.reader!;
     const never = this.filterPlan?.never === true;
     // A filter that can never match reads nothing more than what naming the columns needs.
-    const chunk = never && this.outputColumns !== null ? null : await this.nextChunk(reader);
-    if (chunk === null) {
+    const next = never && this.outputColumns !== null ? null : await this.nextChunk(reader);
+    if (next === null) {
       await this.finish(emitted);
       return false;
     }
-    this.meter.rowsRead += chunk.batch.numRows;
+    const { chunk, sourceRows } = next;
+    this.meter.rowsRead += sourceRows;
     if (never) chunk.selection = new Uint32Array(0);
-    else if (this.compiledFilter !== null) chunk.selection = this.compiledFilter.evaluate(chunk.batch);
+    else if (this.compiledFilter !== null && !next.filtered) chunk.selection = this.compiledFilter.evaluate(chunk.batch);
     let count = selectedRowCount(chunk);
-    this.rowsFiltered += chunk.batch.numRows - count;
+    this.rowsFiltered += sourceRows - count;
     let stop = never;
     const limits = this.options.limits;
     if (limits?.maxRows !== undefined && this.meter.rowsWritten + count > limits.maxRows) {
@@ -219,7 +220,8 @@ class ExportRun {
     }
     const encoder = await this.encoderFor();
     const chunkBytes: Uint8Array[] = [];
-    await encoder.encode(chunk, (bytes) => chunkBytes.push(bytes));
+    // A chunk the filter emptied has nothing to write (and, built in two phases, may lack the output columns).
+    if (count > 0) await encoder.encode(chunk, (bytes) => chunkBytes.push(bytes));
     let size = 0;
     for (const bytes of chunkBytes) size += bytes.byteLength;
     if (limits?.maxBytes !== undefined && this.uncompressedBytes + size > limits.maxBytes) {
@@ -258,31 +260,68 @@ class ExportRun {
     await this.reader?.close();
   }
 
-  /** The next chunk with its batch built and projected, or null at the end of the source. */
-  private async nextChunk(reader: SourceReader): Promise<Chunk | null> {
+  /**
+   * The next chunk with its batch built and projected, or null at the end of the source.
+   * `filtered` says the filter already chose the chunk's rows; `sourceRows` is how many rows it read.
+   */
+  private async nextChunk(reader: SourceReader): Promise<{ chunk: Chunk; sourceRows: number; filtered: boolean } | null> {
     const firstRow = this.meter.rowsRead;
     if (reader.kind === 'rows') {
       const run = await this.race(Promise.resolve(reader.next(this.chunkSize)).catch(sourceError(firstRow)));
       if (run === null) return null;
       this.checkAbort();
-      let built;
+      const sourceRows = run.end - run.start;
       try {
         if (this.builder === null) this.planRowColumns(run, reader.array);
         else this.noticeNewKeys(run, firstRow);
-        built = this.builder!.build(run.rows, run.start, run.end, firstRow);
+        if (this.compiledFilter !== null && this.filterColumns !== null) {
+          return { chunk: this.buildFiltered(run, firstRow), sourceRows, filtered: true };
+        }
+        const built = this.builder!.build(run.rows, run.start, run.end, firstRow);
+        this.lastSchema = built.batch.schema;
+        this.ensureFilter(built.batch.schema);
+        return { chunk: { batch: built.batch, selection: null, firstRow, mismatches: built.mismatches }, sourceRows, filtered: false };
       } catch (error) {
         if (error instanceof ExportError) throw error;
-        throw toExportError(error, 'source_failed', `reading rows ${firstRow}–${firstRow + run.end - run.start - 1}`);
+        throw toExportError(error, 'source_failed', `reading rows ${firstRow}–${firstRow + sourceRows - 1}`);
       }
-      this.lastSchema = built.batch.schema;
-      this.ensureFilter(built.batch.schema);
-      return { batch: built.batch, selection: null, firstRow, mismatches: built.mismatches };
     }
     const batch = this.pendingSlices.shift() ?? (await this.nextProjectedBatch(reader, firstRow));
     if (batch === null) return null;
     this.lastSchema = batch.schema;
     this.ensureFilter(batch.schema);
-    return { batch, selection: null, firstRow, mismatches: null };
+    return { chunk: { batch, selection: null, firstRow, mismatches: null }, sourceRows: batch.numRows, filtered: false };
+  }
+
+  /** Columns the filter reads, and the output columns it does not (set once the filter compiles). */
+  private filterColumns: ReadonlySet<string> | null = null;
+  private otherColumns: ReadonlySet<string> = new Set();
+  private outputFields: ReadonlySet<string> = new Set();
+
+  /**
+   * Rows filtered before they are built: the filter's columns first, then — when it keeps few
+   * rows — only the kept rows' output columns, so rows the filter drops are never converted.
+   * When it keeps most rows, the other columns are built for every row and the selection kept
+   * (gathering would cost more than it saves).
+   */
+  private buildFiltered(run: RowRun, firstRow: number): Chunk {
+    const builder = this.builder!;
+    const count = run.end - run.start;
+    const first = builder.build(run.rows, run.start, run.end, firstRow, { columns: this.filterColumns! });
+    const selection = this.compiledFilter!.evaluate(first.batch);
+    const kept = selection === null ? count : selection.length;
+    if (kept === 0) return { batch: first.batch, selection: new Uint32Array(0), firstRow, mismatches: first.mismatches };
+    if (selection === null || kept * 2 > count) {
+      const rest = this.otherColumns.size === 0 ? null : builder.build(run.rows, run.start, run.end, firstRow, { columns: this.otherColumns });
+      const batch = rest === null ? first.batch : mergeBatches(first.batch, rest.batch);
+      this.lastSchema = batch.schema;
+      return { batch, selection, firstRow, mismatches: mergeMismatches(first.mismatches, rest?.mismatches ?? null) };
+    }
+    const gathered: Row[] = new Array(kept);
+    for (let k = 0; k < kept; k++) gathered[k] = run.rows[run.start + selection[k]!]!;
+    const out = builder.build(gathered, 0, kept, firstRow, { columns: this.outputFields, rowIndexes: selection });
+    this.lastSchema = out.batch.schema;
+    return { batch: out.batch, selection: null, firstRow, mismatches: out.mismatches };
   }
 
   /** Slices of an Arrow batch larger than the chunk size, waiting their turn. */
@@ -435,6 +474,14 @@ class ExportRun {
   private ensureFilter(schema: Schema): void {
     if (this.compiledFilter !== null || this.filterPlan === null || this.filterPlan.never || this.filterPlan.always) return;
     this.compiledFilter = compileFilter(this.filterPlan.filter, schema);
+    if (this.builder !== null) {
+      // Rows from now on are filtered before their other columns are built (see buildFiltered).
+      const built = new Set(this.builder.columns.map((column) => column.name));
+      const filterColumns = new Set(this.compiledFilter.fields.filter((field) => built.has(field)));
+      this.outputFields = new Set((this.outputColumns ?? []).map((column) => column.field));
+      this.otherColumns = new Set([...this.outputFields].filter((field) => !filterColumns.has(field)));
+      this.filterColumns = filterColumns;
+    }
   }
 
   private async encoderFor(): Promise<Encoder> {
@@ -563,6 +610,22 @@ function sourceError(row: number) {
     if (error instanceof ExportError) throw error;
     throw toExportError(error, 'source_failed', `reading the source after row ${row}`);
   };
+}
+
+/** One batch with the columns of two batches of the same rows. */
+function mergeBatches(a: RecordBatch, b: RecordBatch): RecordBatch {
+  const fields = [...a.schema.fields, ...b.schema.fields];
+  const children = [...a.data.children, ...b.data.children];
+  return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: a.numRows, nullCount: 0, children }));
+}
+
+function mergeMismatches(
+  a: Map<string, Map<number, string>> | null,
+  b: Map<string, Map<number, string>> | null,
+): Map<string, Map<number, string>> | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return new Map([...a, ...b]);
 }
 
 /** The first `count` rows a chunk would write, as a selection. */

@@ -42,6 +42,14 @@ export interface BatchBuilderOptions {
   report(issue: ExportIssue): void;
 }
 
+/** Part of a chunk to build: some columns, and the chunk rows the given rows came from. */
+export interface BuildPart {
+  /** Build only these columns. Default: every column. */
+  columns?: ReadonlySet<string>;
+  /** For rows gathered from a chunk: each row's index in the chunk, for issue row numbers. */
+  rowIndexes?: ArrayLike<number>;
+}
+
 /** A built batch and the values that did not fit their column's type. */
 export interface BuiltBatch {
   batch: RecordBatch;
@@ -59,6 +67,7 @@ export class BatchBuilder {
   private values: unknown[] = [];
   private mismatches: Map<string, Map<number, string>> | null = null;
   private firstRow = 0;
+  private rowIndexes: ArrayLike<number> | null = null;
 
   constructor(columns: ColumnPlan[], options: BatchBuilderOptions) {
     this.columns = columns;
@@ -66,14 +75,16 @@ export class BatchBuilder {
   }
 
   /** Builds rows `[start, end)` of `rows`; `firstRow` is the source index of `rows[start]`. */
-  build(rows: ArrayLike<Row>, start: number, end: number, firstRow: number): BuiltBatch {
+  build(rows: ArrayLike<Row>, start: number, end: number, firstRow: number, part?: BuildPart): BuiltBatch {
     const count = end - start;
     const locked = this.options.lockSchema && this.batchesBuilt > 0;
     this.mismatches = null;
     this.firstRow = firstRow;
+    this.rowIndexes = part?.rowIndexes ?? null;
     const fields: Field[] = [];
     const children: Data[] = [];
     for (const column of this.columns) {
+      if (part?.columns !== undefined && !part.columns.has(column.name)) continue;
       this.extract(rows, start, end, column);
       if (!column.declared && !locked) {
         const inferred = inferKind(this.values, count);
@@ -154,7 +165,7 @@ export class BatchBuilder {
           this.options.report({
             code: 'invalid_value',
             message: `reading column "${column.name}" threw: ${error instanceof Error ? error.message : String(error)}; written as null`,
-            row: this.firstRow + i,
+            row: this.rowNumber(i),
             column: column.name,
           });
         }
@@ -232,8 +243,8 @@ export class BatchBuilder {
             // The file's schema is already written (binary formats): the column cannot become float64 now.
             throw new ExportError(
               'schema_mismatch',
-              `row ${this.firstRow + i}: column "${column.name}" was inferred as ${type.kind} from the first rows, but holds ${printValue(value)}; declare it, e.g. schema: { fields: { ${JSON.stringify(column.name)}: 'float64' } }`,
-              { details: { row: this.firstRow + i, column: column.name, value: printValue(value) } },
+              `row ${this.rowNumber(i)}: column "${column.name}" was inferred as ${type.kind} from the first rows, but holds ${printValue(value)}; declare it, e.g. schema: { fields: { ${JSON.stringify(column.name)}: 'float64' } }`,
+              { details: { row: this.rowNumber(i), column: column.name, value: printValue(value) } },
             );
           }
           return false;
@@ -474,8 +485,8 @@ export class BatchBuilder {
     if (column.declared && this.options.strict) {
       throw new ExportError(
         'schema_mismatch',
-        `row ${this.firstRow + row}, column "${column.name}": ${printValue(value)} does not fit the declared type ${column.type.kind}`,
-        { details: { row: this.firstRow + row, column: column.name, value: printValue(value) } },
+        `row ${this.rowNumber(row)}, column "${column.name}": ${printValue(value)} does not fit the declared type ${column.type.kind}`,
+        { details: { row: this.rowNumber(row), column: column.name, value: printValue(value) } },
       );
     }
     let text: string | undefined;
@@ -511,8 +522,13 @@ export class BatchBuilder {
     this.report('invalid_value', column, row, `${what} in column "${column.name}" has no file form; written as null`);
   }
 
+  /** Source row number of built row `i` (rows may have been gathered from a chunk by a filter). */
+  private rowNumber(i: number): number {
+    return this.firstRow + (this.rowIndexes === null ? i : this.rowIndexes[i]!);
+  }
+
   private report(code: ExportIssue['code'], column: ColumnPlan, row: number, message: string): void {
-    this.options.report({ code, message: `row ${this.firstRow + row}: ${message}`, row: this.firstRow + row, column: column.name });
+    this.options.report({ code, message: `row ${this.rowNumber(row)}: ${message}`, row: this.rowNumber(row), column: column.name });
   }
 }
 
