@@ -48,8 +48,66 @@ export function exportStream(source: ExportSource, options: StreamOptions): Read
     { highWaterMark: 0 },
   );
   const compression = options.compression ?? 'none';
-  const body = compression === 'none' ? core : core.pipeThrough(new CompressionStream(compression) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+  const body = compression === 'none' ? core : compressOnDemand(core, compression);
   return meterStream(body, run, options.checksum === true || options.checksum === 'sha256');
+}
+
+/**
+ * Compresses `input`, reading it only as fast as compressed bytes are asked for.
+ *
+ * `pipeThrough(new CompressionStream())` does not do that: the compressor accepts input as long as
+ * it has not produced output, so a pipe drained the whole source ahead of a slow reader (measured:
+ * 200,000 rows read before the first compressed chunk was consumed). Here each pull feeds one
+ * input chunk at a time until an output chunk is ready.
+ */
+function compressOnDemand(input: ReadableStream<Uint8Array>, format: 'gzip' | 'deflate'): ReadableStream<Uint8Array> {
+  const compressor = new CompressionStream(format) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
+  const inputReader = input.getReader();
+  const writer = compressor.writable.getWriter();
+  const outputReader = compressor.readable.getReader();
+  let pendingOutput: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  let inputDone = false;
+  const settledOutput = async (): Promise<ReadableStreamReadResult<Uint8Array> | null> => {
+    const marker = Symbol('pending');
+    // Let the compressor's own promise jobs run before deciding it has nothing yet.
+    for (let tick = 0; tick < 4; tick++) await Promise.resolve();
+    const result = await Promise.race([pendingOutput!, Promise.resolve(marker)]);
+    return result === marker ? null : (result as ReadableStreamReadResult<Uint8Array>);
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        pendingOutput ??= outputReader.read();
+        for (;;) {
+          if (inputDone) {
+            const result = await pendingOutput;
+            pendingOutput = null;
+            if (result.done) controller.close();
+            else controller.enqueue(result.value);
+            return;
+          }
+          const ready = await settledOutput();
+          if (ready !== null) {
+            pendingOutput = null;
+            if (ready.done) controller.close();
+            else controller.enqueue(ready.value);
+            return;
+          }
+          const { done, value } = await inputReader.read();
+          if (done) {
+            inputDone = true;
+            await writer.close();
+          } else {
+            await writer.write(value);
+          }
+        }
+      },
+      async cancel(reason) {
+        await Promise.allSettled([inputReader.cancel(reason), writer.abort(reason)]);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /** Counts the bytes that leave the engine (after compression) and completes the run at the end. */

@@ -29,6 +29,29 @@ describe('pull-based streaming', () => {
     expect(maxAhead).toBeLessThanOrEqual(2 * chunkSize + 1);
   });
 
+  it('keeps the source close to a slow reader through gzip too', async () => {
+    let produced = 0;
+    async function* source() {
+      for (let i = 0; i < 100_000; i++) {
+        produced++;
+        yield { id: i, text: `row ${i} ${'x'.repeat(40)}` };
+      }
+    }
+    const reader = exportStream(source(), { format: 'csv', chunkSize: 1000, compression: 'gzip' }).getReader();
+    let reads = 0;
+    let maxProduced = 0;
+    while (reads < 10) {
+      const { done } = await reader.read();
+      if (done) break;
+      reads++;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      maxProduced = Math.max(maxProduced, produced);
+    }
+    await reader.cancel();
+    // Each compressed chunk needs a few input chunks; the source must not run to its end.
+    expect(maxProduced).toBeLessThan(10 * 4 * 1000);
+  });
+
   it('reads nothing before the stream is read', async () => {
     let pulled = 0;
     function* source() {
