@@ -301,6 +301,10 @@ function startExport(): void {
   meter.mark();
   byId('frame-mark-label').textContent = 'export started';
   showResult('', 'info');
+  // The bar starts again from zero; it would otherwise show the last export's 100% until the new one reports.
+  setBar(ui.exportBar, 0);
+  ui.exportPercent.textContent = '0%';
+  ui.exportPanel.dataset['phase'] = 'starting';
   // Called in the click handler itself, before any await: the save dialog needs the click.
   const job = exportData(store.source(), { ...options, onProgress: showProgress });
   running = job;

@@ -67,12 +67,19 @@ function compressOnDemand(input: ReadableStream<Uint8Array>, format: 'gzip' | 'd
   const outputReader = compressor.readable.getReader();
   let pendingOutput: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
   let inputDone = false;
-  const settledOutput = async (): Promise<ReadableStreamReadResult<Uint8Array> | null> => {
-    const marker = Symbol('pending');
-    // Let the compressor's own promise jobs run before deciding it has nothing yet.
-    for (let tick = 0; tick < 4; tick++) await Promise.resolve();
+  const marker = Symbol('pending');
+  const peek = async (): Promise<ReadableStreamReadResult<Uint8Array> | null> => {
     const result = await Promise.race([pendingOutput!, Promise.resolve(marker)]);
     return result === marker ? null : (result as ReadableStreamReadResult<Uint8Array>);
+  };
+  const settledOutput = async (): Promise<ReadableStreamReadResult<Uint8Array> | null> => {
+    // Let the compressor's own promise jobs run before deciding it has nothing yet; a browser's
+    // native compressor may deliver its output in a later task, so look once more after one.
+    for (let tick = 0; tick < 4; tick++) await Promise.resolve();
+    const now = await peek();
+    if (now !== null) return now;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return peek();
   };
   return new ReadableStream<Uint8Array>(
     {
@@ -121,6 +128,7 @@ function meterStream(body: ReadableStream<Uint8Array>, run: ExportRun, checksum:
         try {
           const { done, value } = await reader.read();
           if (done) {
+            if (run.failed) return;
             run.complete(hasher === null ? undefined : (await hasher).hex());
             controller.close();
             return;
@@ -561,6 +569,11 @@ class ExportRun {
     if (this.issues.length < MAX_KEPT_ISSUES) this.issues.push(issue);
   }
 
+  /** True once the export failed or was cancelled. */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
   countBytes(count: number): void {
     this.meter.bytesWritten += count;
   }
@@ -568,6 +581,8 @@ class ExportRun {
   /** Called once the last byte has left the engine. */
   complete(sha256?: string): void {
     clearTimeout(this.timer);
+    // A cancel resolves a pending read with `done`: that is not a finished export.
+    if (this.failure !== null) return;
     this.meter.enter('done');
     const result: ExportResult = {
       rowsRead: this.meter.rowsRead,

@@ -6,7 +6,7 @@
  * as IPC bytes whose buffer is transferred.
  */
 import type { RecordBatch, Table } from 'apache-arrow';
-import { ExportError, printValue, serializeError, toExportError } from '../errors.js';
+import { abortError, ExportError, printValue, serializeError, toExportError } from '../errors.js';
 import type { ExportSource, RemoteSourceDescriptor, Row } from '../types.js';
 import { packedTransferables, packRows } from './pack.js';
 import type { PullResult, SourceSpec } from './protocol.js';
@@ -93,11 +93,17 @@ function failed(error: unknown): PullResult {
   return { kind: 'error', error: serializeError(toExportError(error, 'source_failed')) };
 }
 
-/** Wraps a pull function so a thrown error becomes a `'source_failed'` answer, and closed sources answer `end`. */
+/**
+ * Wraps a pull function so a thrown error becomes a `'source_failed'` answer, a finished source
+ * answers `end`, and a source closed early (a cancel) answers `aborted`: the worker must never
+ * take a cancel for the end of the data, or it could finish and keep a partial file.
+ */
 function guarded(next: () => PullResult | Promise<PullResult>, release: () => void | Promise<void>): Pick<PageSource, 'pull' | 'close'> {
   let closed = false;
+  let cancelled = false;
   return {
     async pull() {
+      if (cancelled) return { kind: 'error', error: serializeError(abortError('the export was cancelled')) };
       if (closed) return end;
       try {
         const result = await next();
@@ -119,6 +125,7 @@ function guarded(next: () => PullResult | Promise<PullResult>, release: () => vo
     async close() {
       if (closed) return;
       closed = true;
+      cancelled = true;
       await release();
     },
   };

@@ -86,7 +86,10 @@ describe('createPageSource', () => {
     expect((await source.pull()).kind).toBe('packed');
     await source.close();
     expect(returned).toBe(true);
-    expect((await source.pull()).kind).toBe('end');
+    // A cancel must never read as the end of the data (the worker would finish the file).
+    const after = await source.pull();
+    expect(after.kind).toBe('error');
+    expect(after.kind === 'error' && after.error.code).toBe('aborted');
 
     let cancelled = false;
     const stream = new ReadableStream({ pull: (c) => c.enqueue({ x: 1 }), cancel: () => void (cancelled = true) });
