@@ -1,3 +1,4 @@
+import { compressors as wasmCompressors } from 'hyparquet-compressors';
 /**
  * Shared by the Parquet and Arrow IPC encoder tests: chunk feeding, a fake encoder context, a
  * batch with every type the binary encoders take, and independent readers (DuckDB, hyparquet).
@@ -181,7 +182,9 @@ export async function queryFile(bytes: Uint8Array, extension: string, query: (pa
 }
 
 /** Decompressors hyparquet lacks, from node:zlib (ZSTD and LZ4 have none on Node 20). */
+// hyparquet reads snappy itself; gzip and brotli come from node:zlib, zstd and lz4 from hyparquet-compressors.
 const compressors = {
+  ...wasmCompressors,
   GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)),
   BROTLI: (input: Uint8Array) => new Uint8Array(brotliDecompressSync(input)),
 };
