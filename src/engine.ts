@@ -72,20 +72,54 @@ function compressOnDemand(input: ReadableStream<Uint8Array>, format: 'gzip' | 'd
     const result = await Promise.race([pendingOutput!, Promise.resolve(marker)]);
     return result === marker ? null : (result as ReadableStreamReadResult<Uint8Array>);
   };
+  // Input fed since the compressor last produced output. Small inputs produce nothing for a while
+  // (deflate buffers), so a task is waited for only once per this many bytes, not once per chunk.
+  let fedSinceOutput = 0;
+  const WAIT_EVERY_BYTES = 1 << 20;
   const settledOutput = async (): Promise<ReadableStreamReadResult<Uint8Array> | null> => {
     // Let the compressor's own promise jobs run before deciding it has nothing yet; a browser's
-    // native compressor may deliver its output in a later task, so look once more after one.
+    // native compressor may deliver its output in a later task, so after enough input look once
+    // more after one.
     for (let tick = 0; tick < 4; tick++) await Promise.resolve();
     const now = await peek();
-    if (now !== null) return now;
+    if (now !== null || fedSinceOutput < WAIT_EVERY_BYTES) return now;
+    fedSinceOutput = 0;
     await new Promise((resolve) => setTimeout(resolve, 0));
     return peek();
+  };
+  // The write in flight, if any. Not awaited on its own: a compressor (Node's) may hold a write
+  // until its output is read, so waiting for the write alone could wait forever.
+  let writing: Promise<void> | null = null;
+  let writeError: { error: unknown } | null = null;
+  const startWrite = (promise: Promise<void>): void => {
+    writing = promise.then(
+      () => {
+        writing = null;
+      },
+      (error: unknown) => {
+        writeError = { error };
+        writing = null;
+      },
+    );
   };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         pendingOutput ??= outputReader.read();
         for (;;) {
+          if (writeError !== null) throw writeError.error;
+          const ready = await settledOutput();
+          if (ready !== null) {
+            pendingOutput = null;
+            fedSinceOutput = 0;
+            if (ready.done) controller.close();
+            else controller.enqueue(ready.value);
+            return;
+          }
+          if (writing !== null) {
+            await Promise.race([writing, pendingOutput]);
+            continue;
+          }
           if (inputDone) {
             const result = await pendingOutput;
             pendingOutput = null;
@@ -93,19 +127,13 @@ function compressOnDemand(input: ReadableStream<Uint8Array>, format: 'gzip' | 'd
             else controller.enqueue(result.value);
             return;
           }
-          const ready = await settledOutput();
-          if (ready !== null) {
-            pendingOutput = null;
-            if (ready.done) controller.close();
-            else controller.enqueue(ready.value);
-            return;
-          }
           const { done, value } = await inputReader.read();
           if (done) {
             inputDone = true;
-            await writer.close();
+            startWrite(writer.close());
           } else {
-            await writer.write(value);
+            fedSinceOutput += value.byteLength;
+            startWrite(writer.write(value));
           }
         }
       },

@@ -143,7 +143,7 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
   const timeoutMs = typeof options === 'object' && options !== null ? options.timeoutMs : undefined;
   const budget =
     typeof timeoutMs === 'number' && timeoutMs > 0
-      ? setTimeout(() => controller.abort(new ExportError('timeout', `the export took longer than timeoutMs (${timeoutMs} ms)`, { details: { path: 'timeoutMs', value: String(timeoutMs) } })), timeoutMs)
+      ? setTimeout(() => controller.abort(new ExportError('timeout', `the export took longer than timeoutMs (${timeoutMs} ms)`)), timeoutMs)
       : undefined;
 
   const promise = run(source, options, controller.signal, (progress) => {

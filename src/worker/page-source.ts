@@ -6,7 +6,7 @@
  * as IPC bytes whose buffer is transferred.
  */
 import type { RecordBatch, Table } from 'apache-arrow';
-import { abortError, ExportError, printValue, serializeError, toExportError } from '../errors.js';
+import { ExportError, printValue, serializeError, toExportError } from '../errors.js';
 import type { ExportSource, RemoteSourceDescriptor, Row } from '../types.js';
 import { packedTransferables, packRows } from './pack.js';
 import type { PullResult, SourceSpec } from './protocol.js';
@@ -103,7 +103,7 @@ function guarded(next: () => PullResult | Promise<PullResult>, release: () => vo
   let cancelled = false;
   return {
     async pull() {
-      if (cancelled) return { kind: 'error', error: serializeError(abortError('the export was cancelled')) };
+      if (cancelled) return { kind: 'error', error: serializeError(new ExportError('aborted', 'the export was cancelled')) };
       if (closed) return end;
       try {
         const result = await next();
