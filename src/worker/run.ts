@@ -94,6 +94,7 @@ export async function runExport(source: ExportSource, options: RunOptions, sink:
       issueCount: counts.issueCount,
       formulaCellsEscaped: counts.formulaCellsEscaped,
       truncated: counts.truncated,
+      ...(completed?.sha256 === undefined ? {} : { sha256: completed.sha256 }),
       ...outcome,
       resources,
     };

@@ -4,6 +4,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { parquetReadObjects } from 'hyparquet';
 import { standardCells, standardRows, STANDARD_COLUMNS } from '../pages/runtime/rows.js';
 import { expect, parseCsv, test } from './fixtures.js';
@@ -53,9 +54,11 @@ test('a FileSystemFileHandle the app holds: TSV', async ({ runtime }) => {
 test('blob: result.blob holds the file (NDJSON)', async ({ runtime }) => {
   const out = await runtime.evaluate(async () => {
     const { lib, standardRows } = window.sluiceRuntime!;
-    const result = await lib.exportData(standardRows(1_000), { format: 'ndjson', target: 'blob', fileName: 'rows.ndjson' });
-    return { type: result.blob?.type, size: result.blob?.size, text: await result.blob!.text(), bytesWritten: result.bytesWritten };
+    const result = await lib.exportData(standardRows(1_000), { format: 'ndjson', target: 'blob', fileName: 'rows.ndjson', checksum: true });
+    return { type: result.blob?.type, size: result.blob?.size, text: await result.blob!.text(), bytesWritten: result.bytesWritten, sha256: result.sha256 };
   });
+  // The checksum computed in the worker comes back with the result and matches the file.
+  expect(out.sha256).toBe(createHash('sha256').update(out.text).digest('hex'));
   expect(out.type).toBe('application/x-ndjson');
   expect(out.size).toBe(out.bytesWritten);
   const lines = out.text.split('\n');
