@@ -227,14 +227,8 @@ export function gatherData(data: Data, indexes: Uint32Array): Data {
     case Type.List:
     case Type.Map: {
       const source = data.valueOffsets as Int32Array;
-      const offsets = new Int32Array(n + 1);
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        const row = indexes[i]!;
-        total += source[row + 1]! - source[row]!;
-        offsets[i + 1] = total;
-      }
-      const childIndexes = new Uint32Array(total);
+      const offsets = gatherOffsets(source, indexes);
+      const childIndexes = new Uint32Array(offsets[n]!);
       let k = 0;
       for (let i = 0; i < n; i++) {
         const row = indexes[i]!;
@@ -310,7 +304,8 @@ function gatherFixed(values: TypedArray, stride: number, indexes: Uint32Array): 
   return out;
 }
 
-function gatherVariable(source: Int32Array, values: Uint8Array, indexes: Uint32Array): { offsets: Int32Array; values: Uint8Array } {
+/** Offsets of the chosen rows of a variable-width column, packed from zero. */
+function gatherOffsets(source: Int32Array, indexes: Uint32Array): Int32Array {
   const n = indexes.length;
   const offsets = new Int32Array(n + 1);
   let total = 0;
@@ -319,7 +314,13 @@ function gatherVariable(source: Int32Array, values: Uint8Array, indexes: Uint32A
     total += source[row + 1]! - source[row]!;
     offsets[i + 1] = total;
   }
-  const out = new Uint8Array(total);
+  return offsets;
+}
+
+function gatherVariable(source: Int32Array, values: Uint8Array, indexes: Uint32Array): { offsets: Int32Array; values: Uint8Array } {
+  const n = indexes.length;
+  const offsets = gatherOffsets(source, indexes);
+  const out = new Uint8Array(offsets[n]!);
   for (let i = 0; i < n; i++) {
     const row = indexes[i]!;
     const from = source[row]!;
