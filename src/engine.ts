@@ -368,7 +368,7 @@ class ExportRun {
       try {
         if (this.builder === null) this.planRowColumns(run, reader.array);
         else this.noticeNewKeys(run, firstRow);
-        if (this.compiledFilter !== null && this.filterColumns !== null) {
+        if (this.filterStages !== null) {
           return { chunk: this.buildFiltered(run, firstRow), sourceRows, filtered: true };
         }
         const built = this.builder!.build(run.rows, run.start, run.end, firstRow);
@@ -387,33 +387,55 @@ class ExportRun {
     return { chunk: { batch, selection: null, firstRow, mismatches: null }, sourceRows: batch.numRows, filtered: false };
   }
 
-  /** Columns the filter reads, and the output columns it does not (set once the filter compiles). */
-  private filterColumns: ReadonlySet<string> | null = null;
-  private otherColumns: ReadonlySet<string> = new Set();
+  /**
+   * The filter's AND terms in the optimizer's order (cheapest first), each compiled on its own with
+   * the built columns it reads; a filter that is not an AND is one stage. Set once the filter compiles.
+   */
+  private filterStages: FilterStage[] | null = null;
   private outputFields: ReadonlySet<string> = new Set();
 
   /**
-   * Rows filtered before they are built: the filter's columns first, then — when it keeps few
-   * rows — only the kept rows' output columns, so rows the filter drops are never converted.
-   * When it keeps most rows, the other columns are built for every row and the selection kept
-   * (gathering would cost more than it saves).
+   * Rows filtered before they are built, term by term: each stage builds only its own columns, and
+   * only for the rows every earlier stage kept, so a row the filter drops early is never converted
+   * for later terms or for the output. When the terms keep few rows, the output columns are then
+   * built for the kept rows alone; when they keep most, the missing columns are built for every
+   * row and the selection kept (gathering would cost more than it saves).
    */
   private buildFiltered(run: RowRun, firstRow: number): Chunk {
     const builder = this.builder!;
     const count = run.end - run.start;
-    const first = builder.build(run.rows, run.start, run.end, firstRow, { columns: this.filterColumns! });
-    const selection = this.compiledFilter!.evaluate(first.batch);
-    const kept = selection === null ? count : selection.length;
-    if (kept === 0) return { batch: first.batch, selection: new Uint32Array(0), firstRow, mismatches: first.mismatches };
-    if (selection === null || kept * 2 > count) {
-      const rest = this.otherColumns.size === 0 ? null : builder.build(run.rows, run.start, run.end, firstRow, { columns: this.otherColumns });
-      const batch = rest === null ? first.batch : mergeBatches(first.batch, rest.batch);
-      this.lastSchema = batch.schema;
-      return { batch, selection, firstRow, mismatches: mergeMismatches(first.mismatches, rest?.mismatches ?? null) };
+    // Columns built for every row of the run, merged into one batch.
+    let full: RecordBatch | null = null;
+    let fullMismatches: Mismatches | null = null;
+    const builtForAll = new Set<string>();
+    let candidates: Uint32Array | null = null; // null: every row of the run is still in
+    for (const stage of this.filterStages!) {
+      if (candidates === null) {
+        const missing = new Set([...stage.columns].filter((name) => !builtForAll.has(name)));
+        if (missing.size > 0 || full === null) {
+          const built = builder.build(run.rows, run.start, run.end, firstRow, { columns: missing });
+          full = full === null ? built.batch : mergeBatches(full, built.batch);
+          fullMismatches = mergeMismatches(fullMismatches, built.mismatches);
+          for (const name of missing) builtForAll.add(name);
+        }
+        candidates = stage.filter.evaluate(full);
+      } else {
+        const built = builder.build(gatherRows(run, candidates), 0, candidates.length, firstRow, { columns: stage.columns, rowIndexes: candidates });
+        const kept = stage.filter.evaluate(built.batch);
+        if (kept !== null) candidates = pick(candidates, kept);
+      }
+      if (candidates !== null && candidates.length === 0) break;
     }
-    const gathered: Row[] = new Array(kept);
-    for (let k = 0; k < kept; k++) gathered[k] = run.rows[run.start + selection[k]!]!;
-    const out = builder.build(gathered, 0, kept, firstRow, { columns: this.outputFields, rowIndexes: selection });
+    const kept = candidates === null ? count : candidates.length;
+    if (kept === 0) return { batch: full!, selection: new Uint32Array(0), firstRow, mismatches: fullMismatches };
+    if (candidates === null || kept * 2 > count) {
+      const missing = new Set([...this.outputFields].filter((name) => !builtForAll.has(name)));
+      const rest = missing.size === 0 ? null : builder.build(run.rows, run.start, run.end, firstRow, { columns: missing });
+      const batch = rest === null ? full! : mergeBatches(full!, rest.batch);
+      this.lastSchema = batch.schema;
+      return { batch, selection: candidates, firstRow, mismatches: mergeMismatches(fullMismatches, rest?.mismatches ?? null) };
+    }
+    const out = builder.build(gatherRows(run, candidates), 0, kept, firstRow, { columns: this.outputFields, rowIndexes: candidates });
     this.lastSchema = out.batch.schema;
     return { batch: out.batch, selection: null, firstRow, mismatches: out.mismatches };
   }
@@ -571,10 +593,13 @@ class ExportRun {
     if (this.builder !== null) {
       // Rows from now on are filtered before their other columns are built (see buildFiltered).
       const built = new Set(this.builder.columns.map((column) => column.name));
-      const filterColumns = new Set(this.compiledFilter.fields.filter((field) => built.has(field)));
+      const tree = this.filterPlan.filter;
+      const terms = tree.op === 'and' ? tree.filters : [tree];
+      this.filterStages = terms.map((term) => {
+        const filter = terms.length === 1 ? this.compiledFilter! : compileFilter(term, schema, { optimize: false });
+        return { filter, columns: new Set(filter.fields.filter((field) => built.has(field))) };
+      });
       this.outputFields = new Set((this.outputColumns ?? []).map((column) => column.field));
-      this.otherColumns = new Set([...this.outputFields].filter((field) => !filterColumns.has(field)));
-      this.filterColumns = filterColumns;
     }
   }
 
@@ -720,10 +745,30 @@ function mergeBatches(a: RecordBatch, b: RecordBatch): RecordBatch {
   return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: a.numRows, nullCount: 0, children }));
 }
 
-function mergeMismatches(
-  a: Map<string, Map<number, string>> | null,
-  b: Map<string, Map<number, string>> | null,
-): Map<string, Map<number, string>> | null {
+/** Text written in place of values that did not fit their column, by column and row. */
+type Mismatches = Map<string, Map<number, string>>;
+
+/** One AND term of a filter and the columns it reads. */
+interface FilterStage {
+  readonly filter: CompiledFilter;
+  readonly columns: ReadonlySet<string>;
+}
+
+/** The rows of `run` at `indexes` (relative to `run.start`). */
+function gatherRows(run: RowRun, indexes: Uint32Array): Row[] {
+  const rows: Row[] = new Array(indexes.length);
+  for (let k = 0; k < indexes.length; k++) rows[k] = run.rows[run.start + indexes[k]!]!;
+  return rows;
+}
+
+/** `indexes[k]` for every `k` in `positions`. */
+function pick(indexes: Uint32Array, positions: Uint32Array): Uint32Array {
+  const out = new Uint32Array(positions.length);
+  for (let k = 0; k < positions.length; k++) out[k] = indexes[positions[k]!]!;
+  return out;
+}
+
+function mergeMismatches(a: Mismatches | null, b: Mismatches | null): Mismatches | null {
   if (a === null) return b;
   if (b === null) return a;
   return new Map([...a, ...b]);
