@@ -45,6 +45,25 @@ describe('inference', () => {
     expect(batch.get(0)!.toJSON()).toMatchObject({ a: 1, b: 1.5, c: 'x', d: true, e: 0, f: 5n, g: '{"x":1}' });
   });
 
+  it('encodes text as TextEncoder does on either path, ASCII batches and the rest alike', () => {
+    // The first batch of a column goes through TextEncoder; a column whose last batch held non-ASCII
+    // text is encoded by hand from then on. Both must give TextEncoder's bytes and offsets.
+    const texts = ['plain', '', 'café', 'Ünïcödé', '日本語', '😀 astral', 'a\uD800', '\uDC00b', 'x\uD83D', '\uDE00y', '\uD83D\uDE00', 'mixed é 😀 \uDBFF', null];
+    const { builder } = build([['t', []]]);
+    const batches = [texts, ['ascii only', 'again'], texts, texts.slice().reverse()].map((chunk) => {
+      const rows = chunk.map((t) => ({ t }));
+      return { chunk, batch: builder.build(rows, 0, rows.length, 0).batch };
+    });
+    for (const { chunk, batch } of batches) {
+      const data = batch.getChildAt(0)!.data[0]!;
+      chunk.forEach((text, i) => {
+        const bytes = (data.values as Uint8Array).subarray(data.valueOffsets[i], data.valueOffsets[i + 1]);
+        expect([...bytes], String(text)).toEqual([...new TextEncoder().encode(text ?? '')]);
+        expect(batch.getChildAt(0)!.get(i)).toBe(text === null ? null : text.toWellFormed());
+      });
+    }
+  });
+
   it('widens int → float and null → any in a later chunk (text formats)', async () => {
     async function* source() {
       yield { n: 1, later: null };
