@@ -165,12 +165,63 @@ export function writeInteger(buf: Uint8Array, pos: number, value: number): numbe
 
 const MS_PER_DAY = 86400000;
 
+// The `YYYY-MM-DD` text of recently written days, by day number modulo the table size: exported
+// dates cluster (a few years of days at most), so the calendar arithmetic runs once per day.
+const DAY_SLOTS = 4096;
+const dayKeys = new Float64Array(DAY_SLOTS).fill(Number.NaN);
+const dayTexts = new Uint8Array(DAY_SLOTS * 10);
+
+// ASCII digits of 0–99, two bytes each.
+const TWO_DIGITS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  TWO_DIGITS[2 * i] = 48 + Math.floor(i / 10);
+  TWO_DIGITS[2 * i + 1] = 48 + (i % 10);
+}
+
 /**
- * Writes epoch milliseconds as ISO 8601 UTC (`2024-01-31T12:00:00.000Z`, as `toISOString`), or as
- * a date only (`2024-01-31`). Years outside 0–9999 use `toISOString`'s expanded form.
+ * Writes integer epoch milliseconds as ISO 8601 UTC (`2024-01-31T12:00:00.000Z`, as `toISOString`),
+ * or as a date only (`2024-01-31`). Years outside 0–9999 use `toISOString`'s expanded form.
  */
 export function writeIsoDate(buf: Uint8Array, pos: number, ms: number, dateOnly: boolean): number {
   const days = Math.floor(ms / MS_PER_DAY);
+  const slot = days & (DAY_SLOTS - 1);
+  if (dayKeys[slot] !== days && !cacheDay(days, slot)) {
+    const text = dateOnly ? new Date(ms).toISOString().slice(0, -14) : new Date(ms).toISOString();
+    for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+    return pos;
+  }
+  const at = slot * 10;
+  for (let i = 0; i < 10; i++) buf[pos++] = dayTexts[at + i]!;
+  if (dateOnly) return pos;
+  // Below 86,400,000, so 32-bit integer arithmetic is exact.
+  let rest = ms - days * MS_PER_DAY;
+  const hours = (rest / 3600000) | 0;
+  rest -= hours * 3600000;
+  const minutes = (rest / 60000) | 0;
+  rest -= minutes * 60000;
+  const seconds = (rest / 1000) | 0;
+  const millis = rest - seconds * 1000;
+  const hundreds = (millis / 100) | 0;
+  const belowHundred = millis - hundreds * 100;
+  buf[pos++] = 84; // 'T'
+  buf[pos++] = TWO_DIGITS[2 * hours]!;
+  buf[pos++] = TWO_DIGITS[2 * hours + 1]!;
+  buf[pos++] = 58; // ':'
+  buf[pos++] = TWO_DIGITS[2 * minutes]!;
+  buf[pos++] = TWO_DIGITS[2 * minutes + 1]!;
+  buf[pos++] = 58;
+  buf[pos++] = TWO_DIGITS[2 * seconds]!;
+  buf[pos++] = TWO_DIGITS[2 * seconds + 1]!;
+  buf[pos++] = 46; // '.'
+  buf[pos++] = 48 + hundreds;
+  buf[pos++] = TWO_DIGITS[2 * belowHundred]!;
+  buf[pos++] = TWO_DIGITS[2 * belowHundred + 1]!;
+  buf[pos++] = 90; // 'Z'
+  return pos;
+}
+
+/** Stores the `YYYY-MM-DD` text of `days` in `slot`; false for years outside 0–9999. */
+function cacheDay(days: number, slot: number): boolean {
   // Howard Hinnant's civil_from_days.
   const z = days + 719468;
   const era = Math.floor(z / 146097);
@@ -181,50 +232,22 @@ export function writeIsoDate(buf: Uint8Array, pos: number, ms: number, dateOnly:
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  if (year < 0 || year > 9999) {
-    const text = dateOnly ? new Date(ms).toISOString().slice(0, -14) : new Date(ms).toISOString();
-    for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
-    return pos;
-  }
-  pos = write4(buf, pos, year);
-  buf[pos++] = 45;
-  pos = write2(buf, pos, month);
-  buf[pos++] = 45;
-  pos = write2(buf, pos, day);
-  if (dateOnly) return pos;
-  let rest = ms - days * MS_PER_DAY;
-  const hours = Math.floor(rest / 3600000);
-  rest -= hours * 3600000;
-  const minutes = Math.floor(rest / 60000);
-  rest -= minutes * 60000;
-  const seconds = Math.floor(rest / 1000);
-  const millis = rest - seconds * 1000;
-  buf[pos++] = 84; // 'T'
-  pos = write2(buf, pos, hours);
-  buf[pos++] = 58;
-  pos = write2(buf, pos, minutes);
-  buf[pos++] = 58;
-  pos = write2(buf, pos, seconds);
-  buf[pos++] = 46;
-  buf[pos++] = 48 + Math.floor(millis / 100);
-  buf[pos++] = 48 + (Math.floor(millis / 10) % 10);
-  buf[pos++] = 48 + (millis % 10);
-  buf[pos++] = 90; // 'Z'
-  return pos;
-}
-
-function write2(buf: Uint8Array, pos: number, value: number): number {
-  buf[pos++] = 48 + ((value / 10) | 0);
-  buf[pos++] = 48 + (value % 10);
-  return pos;
-}
-
-function write4(buf: Uint8Array, pos: number, value: number): number {
-  buf[pos++] = 48 + ((value / 1000) | 0);
-  buf[pos++] = 48 + (((value / 100) | 0) % 10);
-  buf[pos++] = 48 + (((value / 10) | 0) % 10);
-  buf[pos++] = 48 + (value % 10);
-  return pos;
+  if (year < 0 || year > 9999) return false;
+  const at = slot * 10;
+  const high = Math.floor(year / 100);
+  const low = year - high * 100;
+  dayTexts[at] = TWO_DIGITS[2 * high]!;
+  dayTexts[at + 1] = TWO_DIGITS[2 * high + 1]!;
+  dayTexts[at + 2] = TWO_DIGITS[2 * low]!;
+  dayTexts[at + 3] = TWO_DIGITS[2 * low + 1]!;
+  dayTexts[at + 4] = 45; // '-'
+  dayTexts[at + 5] = TWO_DIGITS[2 * month]!;
+  dayTexts[at + 6] = TWO_DIGITS[2 * month + 1]!;
+  dayTexts[at + 7] = 45;
+  dayTexts[at + 8] = TWO_DIGITS[2 * day]!;
+  dayTexts[at + 9] = TWO_DIGITS[2 * day + 1]!;
+  dayKeys[slot] = days;
+  return true;
 }
 
 /** The largest |ms| a JavaScript Date holds. */

@@ -185,23 +185,89 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
     encode(chunk: Chunk, emit) {
       const states = columnStates(chunk, context.columns);
       start(states);
-      const flags = states.map((state) => (state.kind === CellKind.text || state.kind === CellKind.json ? specialRows(state, chunk.batch.numRows) : null));
+      const rowCount = chunk.batch.numRows;
+      const columnCount = states.length;
+      // Each column's way through the row loop, and an upper bound on one row's bytes, so that a row
+      // reserves room once and its common cells are written with no further checks.
+      const paths = new Uint8Array(columnCount);
+      const flags: Array<Uint8Array | null> = new Array(columnCount).fill(null);
+      let rowBound = newline.length + columnCount;
+      for (let c = 0; c < columnCount; c++) {
+        const state = states[c]!;
+        // Quoted-all text goes through writeCell, which quotes.
+        paths[c] = o.quoteAll && state.kind === CellKind.text ? Path.other : pathOf(state);
+        if (paths[c] === Path.text) {
+          const scan = scanText(state, rowCount);
+          flags[c] = scan.special;
+          rowBound += Math.max(scan.longest, nullBytes.length);
+        } else {
+          rowBound += Math.max(CELL_BOUND, nullBytes.length);
+        }
+      }
       const selection = chunk.selection;
       const rows = selectedRowCount(chunk);
-      const columnCount = states.length;
+      const nullLength = nullBytes.length;
+      const newlineLength = newline.length;
       const before = escaped;
       for (let k = 0; k < rows; k++) {
         const row = selection === null ? k : selection[k]!;
+        writer.reserve(rowBound);
+        let buf = writer.buf;
+        let pos = writer.pos;
         for (let c = 0; c < columnCount; c++) {
-          if (c > 0) writer.byte(delimiter);
-          const special = flags[c];
-          if (special !== null && special !== undefined && special[row] === 0) {
-            writePlainText(states[c]!, row);
+          if (c > 0) buf[pos++] = delimiter;
+          const state = states[c]!;
+          const path = paths[c]!;
+          if (path !== Path.other && state.validity !== null && isNullAt(state, row)) {
+            for (let i = 0; i < nullLength; i++) buf[pos++] = nullBytes[i]!;
             continue;
           }
-          writeCell(states[c]!, row);
+          if (path === Path.number) {
+            pos = writeNumber(buf, pos, state.values[row]!);
+          } else if (path === Path.text && flags[c]![row] === 0) {
+            // No byte that needs quoting: copied as is, unless empty, quoted-all or formula-like.
+            const offsets = state.offsets!;
+            const from = offsets[row]!;
+            const to = offsets[row + 1]!;
+            const bytes = state.values as Uint8Array;
+            const first = bytes[from]!;
+            if (to === from || first === 0xef || (guardText && FORMULA_START[first] === 1)) {
+              writer.pos = pos;
+              writeCell(state, row);
+              buf = writer.buf;
+              pos = writer.pos;
+            } else if (to - from < 32) {
+              for (let i = from; i < to; i++) buf[pos++] = bytes[i]!;
+            } else {
+              buf.set(bytes.subarray(from, to), pos);
+              pos += to - from;
+            }
+          } else if (path === Path.bool) {
+            const bit = state.bitOffset + row;
+            if (((state.values as Uint8Array)[bit >> 3]! & (1 << (bit & 7))) !== 0) {
+              buf[pos++] = 116; // true
+              buf[pos++] = 114;
+              buf[pos++] = 117;
+              buf[pos++] = 101;
+            } else {
+              buf[pos++] = 102; // false
+              buf[pos++] = 97;
+              buf[pos++] = 108;
+              buf[pos++] = 115;
+              buf[pos++] = 101;
+            }
+          } else if (path === Path.time) {
+            const ms = epochMsAt(state, row);
+            pos = epoch ? writeNumber(buf, pos, ms) : writeIsoDate(buf, pos, ms, dateOnly);
+          } else {
+            writer.pos = pos;
+            writeCell(state, row);
+            buf = writer.buf;
+            pos = writer.pos;
+          }
         }
-        writer.bytes(newline);
+        for (let i = 0; i < newlineLength; i++) buf[pos++] = newline[i]!;
+        writer.pos = pos;
       }
       if (escaped > before) context.countEscapedFormula(escaped - before);
       if (writer.pos > 0) emit(writer.take());
@@ -214,42 +280,25 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
 
   /**
    * Marks the rows of a text column whose bytes hold the delimiter, the quote, CR or LF, found with
-   * native `indexOf` over the column's whole buffer instead of a byte loop per cell.
+   * native `indexOf` over the column's whole buffer instead of a byte loop per cell; and finds the
+   * longest unmarked cell, which bounds what a row can need.
    */
-  function specialRows(state: ColumnState, rowCount: number): Uint8Array {
-    const flags = new Uint8Array(rowCount);
+  function scanText(state: ColumnState, rowCount: number): { special: Uint8Array; longest: number } {
+    const special = new Uint8Array(rowCount);
     const offsets = state.offsets!;
     const low = offsets[0]!;
     const bytes = (state.values as Uint8Array).subarray(low, offsets[rowCount]!);
     for (const target of specialBytes) {
       for (let at = bytes.indexOf(target); at !== -1; at = bytes.indexOf(target, at + 1)) {
-        flags[rowOfByte(offsets, rowCount, low + at)] = 1;
+        special[rowOfByte(offsets, rowCount, low + at)] = 1;
       }
     }
-    return flags;
-  }
-
-  /** A text cell known to hold no special byte: copied as is, unless empty, quoted-all or formula-like. */
-  function writePlainText(state: ColumnState, row: number): void {
-    const offsets = state.offsets!;
-    const start = offsets[row]!;
-    const end = offsets[row + 1]!;
-    const bytes = state.values as Uint8Array;
-    const first = bytes[start]!;
-    if (state.mismatches !== null || end === start || o.quoteAll || first === 0xef || (guardText && FORMULA_START[first] === 1) || (state.validity !== null && isNullAt(state, row))) {
-      writeCell(state, row);
-      return;
+    let longest = 0;
+    for (let row = 0; row < rowCount; row++) {
+      const length = offsets[row + 1]! - offsets[row]!;
+      if (length > longest && special[row] === 0) longest = length;
     }
-    const length = end - start;
-    writer.reserve(length);
-    const buf = writer.buf;
-    let pos = writer.pos;
-    if (length < 32) for (let i = start; i < end; i++) buf[pos++] = bytes[i]!;
-    else {
-      buf.set(bytes.subarray(start, end), pos);
-      pos += length;
-    }
-    writer.pos = pos;
+    return { special, longest };
   }
 
   function writeCell(state: ColumnState, row: number): void {
@@ -303,6 +352,38 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
       default:
         writeGeneric(state.vector!.get(row));
     }
+  }
+}
+
+/** How the row loop writes a column's cells. */
+const Path = {
+  /** Through `writeCell`, with its own reservations. */
+  other: 0,
+  number: 1,
+  /** Text: copied inline unless the cell needs quoting or a formula guard (then `writeCell`). */
+  text: 2,
+  bool: 3,
+  /** Millisecond timestamps and dates. */
+  time: 4,
+} as const;
+
+/** Room any inline number, boolean or date cell fits in (`String(-Number.MIN_VALUE)` is 7 bytes; ISO years beyond 9999 are 27). */
+const CELL_BOUND = 32;
+
+function pathOf(state: ColumnState): number {
+  if (state.mismatches !== null) return Path.other;
+  switch (state.kind) {
+    case CellKind.number:
+      return Path.number;
+    case CellKind.text:
+      return Path.text;
+    case CellKind.bool:
+      return Path.bool;
+    case CellKind.timestamp:
+    case CellKind.dateDay:
+      return Path.time;
+    default:
+      return Path.other;
   }
 }
 
