@@ -95,6 +95,13 @@ function isAscii(text: string): boolean {
   return true;
 }
 
+// ASCII digits of 0–99, two bytes each.
+const TWO_DIGITS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  TWO_DIGITS[2 * i] = 48 + Math.floor(i / 10);
+  TWO_DIGITS[2 * i + 1] = 48 + (i % 10);
+}
+
 const TWO_POW_53 = 9007199254740992;
 
 /**
@@ -127,8 +134,177 @@ export function writeNumber(buf: Uint8Array, pos: number, value: number): number
       return pos;
     }
   }
+  return writeShortest(buf, pos, value);
+}
+
+/** Writes `String(value)` by way of the built-in. */
+function writeByString(buf: Uint8Array, pos: number, value: number): number {
   const text = String(value);
   for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+  return pos;
+}
+
+// ── Shortest round-trip digits of a double, as Number#toString chooses them ──────────────────────
+//
+// Written by hand because `String(double)` costs about 150 ns for a full-precision value such as a
+// score or a ratio, most of a CSV row's number time. The fast path covers 1e-6 ≤ |x| < 1e15, where
+// toString writes plain decimals; it needs no big-number arithmetic because every candidate is
+// checked exactly:
+//  1. A decimal of at most 15 significant digits is exact in a double, and so is 10^s for s ≤ 22,
+//     and IEEE division rounds correctly: `m / 10^s === x` proves that m·10^-s reads back as x.
+//     At most one 15-digit decimal lies in x's rounding interval (they are further apart than the
+//     interval is wide), so if one reads back, it is the shortest once its trailing zeros go.
+//  2. Otherwise the answer has 16 or 17 digits. x·10^k (k chosen so it lies in [1e16, 1e17)) is
+//     taken exactly as p + err (Dekker's product), the interval's half-widths exactly as
+//     halfUlp·10^k, and the nearest multiples of 10 (16 digits) or integers (17 digits) are
+//     compared against them. A comparison closer than 1e-9 to a tie or a bound — it never happens
+//     in practice — goes to String instead of being guessed.
+
+const POW10 = new Float64Array(23);
+for (let i = 0; i < 23; i++) POW10[i] = Number(`1e${i}`);
+// 10^-7 … 10^16, nearest doubles: DECIMAL_POWERS[i + 7] ≈ 10^i.
+const DECIMAL_POWERS = new Float64Array(24);
+for (let i = -7; i <= 16; i++) DECIMAL_POWERS[i + 7] = Number(`1e${i}`);
+const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's split of a double into two 26-bit halves
+const TWO_POW_32 = 4294967296;
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+bits[0] = 1;
+// The word order of a double in memory: the fast path reads the exponent from the high word.
+const HIGH = words[1] === 0x3ff00000 ? 1 : 0;
+const LOW = 1 - HIGH;
+const digits = new Uint8Array(17);
+const TIE_MARGIN = 1e-9;
+
+/** The rounding error of `a * b`, which Dekker's algorithm recovers exactly: a·b = p + error. */
+function productError(a: number, b: number, p: number): number {
+  let t = SPLITTER * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLITTER * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
+function writeShortest(buf: Uint8Array, pos: number, value: number): number {
+  const x = value < 0 ? -value : value;
+  if (!(x >= 1e-6 && x < 1e15)) return writeByString(buf, pos, value);
+  // The decimal exponent from the binary one (log10(2) ≈ 0.30103), corrected by one comparison.
+  bits[0] = x;
+  let e10 = Math.floor(((words[HIGH]! >>> 20) - 1023) * 0.3010299956639812);
+  if (x >= DECIMAL_POWERS[e10 + 8]!) e10++;
+  // 1. At most 15 significant digits: m·10^-s with m in [1e14, 1e15). Only m = round(x·10^s) can
+  //    qualify: the rounded product is within 1/16 of the exact one, and a decimal that reads back
+  //    lies within 1/9 of it (half an ulp of x, scaled), so it is nearer than 1/2 to the product.
+  const s = 14 - e10;
+  if (s < 0 || s > 22) return writeByString(buf, pos, value);
+  const scale = POW10[s]!;
+  const m = Math.round(x * scale);
+  if (m / scale === x) {
+    if (m < 1e14 || m >= 1e15) return writeByString(buf, pos, value);
+    const high = Math.floor(m / 1e8);
+    return writeDigits(buf, pos, value < 0, high, m - high * 1e8, 15, e10);
+  }
+  // 2. 16 or 17 digits, from S = x·10^k = p + err exactly, S in [1e16, 1e17).
+  const k = 16 - e10;
+  if (k > 22) return writeByString(buf, pos, value);
+  const power = POW10[k]!;
+  const p = x * power;
+  if (!(p > 1e16 + 64 && p < 1e17 - 64)) return writeByString(buf, pos, value);
+  const err = productError(x, power, p);
+  bits[0] = x;
+  const high = words[HIGH]!;
+  const low = words[LOW]!;
+  const exponent = high >>> 20;
+  if (exponent < 60) return writeByString(buf, pos, value);
+  const even = (low & 1) === 0;
+  // Half an ulp of x: 2^(exponent - 1076), built from its bits; times 10^k it is still exact.
+  words[HIGH] = (exponent - 53) << 20;
+  words[LOW] = 0;
+  const above = bits[0]! * power;
+  // Below a power of two the next smaller double is half as far.
+  const below = (high & 0xfffff) === 0 && low === 0 ? above / 2 : above;
+  const pHigh = Math.floor(p / TWO_POW_32);
+  const pLow = p - pHigh * TWO_POW_32;
+  const r = (((pHigh % 10) * 6 + ((pLow >>> 0) % 10)) | 0) % 10; // p mod 10, as 2^32 ≡ 6 (mod 10)
+  // S lies `f` above the multiple of 10 at p + delta.
+  let f = r + err;
+  let delta = -r;
+  while (f < 0) {
+    f += 10;
+    delta -= 10;
+  }
+  while (f >= 10) {
+    f -= 10;
+    delta += 10;
+  }
+  if (Math.abs(f - below) < TIE_MARGIN || Math.abs(10 - f - above) < TIE_MARGIN) return writeByString(buf, pos, value);
+  const downFits = f < below || (even && f === below);
+  const upFits = 10 - f < above || (even && 10 - f === above);
+  if (downFits || upFits) {
+    if (downFits && upFits) {
+      if (Math.abs(f - 5) < TIE_MARGIN) return writeByString(buf, pos, value);
+      if (f > 5) delta += 10;
+    } else if (upFits) {
+      delta += 10;
+    }
+  } else {
+    // 17 digits: the nearest integer, which always lies inside (the half-widths exceed 1/2).
+    const whole = Math.floor(err);
+    const fraction = err - whole;
+    delta = whole;
+    if (fraction > 0.5 || (fraction === 0.5 && (r + whole) % 2 !== 0)) delta += 1;
+  }
+  // The digits of p + delta, as 9 + 8: p = pHigh·2^32 + pLow and 2^32 = 42·10^8 + 94,967,296.
+  const t = pHigh * 94967296 + pLow + delta;
+  const carry = Math.floor(t / 1e8);
+  const top = pHigh * 42 + carry;
+  if (top < 1e8 || top >= 1e9) return writeByString(buf, pos, value);
+  return writeDigits(buf, pos, value < 0, top, t - carry * 1e8, 17, e10);
+}
+
+/**
+ * Writes the `count` significant digits `high` (count - 8 digits) and `low` (8 digits), trailing
+ * zeros dropped, as toString's plain notation for a number whose first digit is at 10^e10.
+ */
+function writeDigits(buf: Uint8Array, pos: number, negative: boolean, high: number, low: number, count: number, e10: number): number {
+  // Two digits at a time from 32-bit integers (high < 10^9, low < 10^8).
+  let rest = low | 0;
+  for (let i = count - 2; i >= count - 8; i -= 2) {
+    const next = (rest / 100) | 0;
+    const pair = rest - next * 100;
+    digits[i] = TWO_DIGITS[2 * pair]!;
+    digits[i + 1] = TWO_DIGITS[2 * pair + 1]!;
+    rest = next;
+  }
+  rest = high | 0;
+  let i = count - 9;
+  for (; i >= 1; i -= 2) {
+    const next = (rest / 100) | 0;
+    const pair = rest - next * 100;
+    digits[i - 1] = TWO_DIGITS[2 * pair]!;
+    digits[i] = TWO_DIGITS[2 * pair + 1]!;
+    rest = next;
+  }
+  if (i === 0) digits[0] = 48 + rest;
+  let n = count;
+  while (n > 1 && digits[n - 1] === 48) n--;
+  if (negative) buf[pos++] = 45;
+  const integerDigits = e10 + 1;
+  if (integerDigits <= 0) {
+    buf[pos++] = 48;
+    buf[pos++] = 46;
+    for (let i = integerDigits; i < 0; i++) buf[pos++] = 48;
+    for (let i = 0; i < n; i++) buf[pos++] = digits[i]!;
+  } else if (integerDigits >= n) {
+    for (let i = 0; i < n; i++) buf[pos++] = digits[i]!;
+    for (let i = n; i < integerDigits; i++) buf[pos++] = 48;
+  } else {
+    for (let i = 0; i < integerDigits; i++) buf[pos++] = digits[i]!;
+    buf[pos++] = 46;
+    for (let i = integerDigits; i < n; i++) buf[pos++] = digits[i]!;
+  }
   return pos;
 }
 
@@ -170,13 +346,6 @@ const MS_PER_DAY = 86400000;
 const DAY_SLOTS = 4096;
 const dayKeys = new Float64Array(DAY_SLOTS).fill(Number.NaN);
 const dayTexts = new Uint8Array(DAY_SLOTS * 10);
-
-// ASCII digits of 0–99, two bytes each.
-const TWO_DIGITS = new Uint8Array(200);
-for (let i = 0; i < 100; i++) {
-  TWO_DIGITS[2 * i] = 48 + Math.floor(i / 10);
-  TWO_DIGITS[2 * i + 1] = 48 + (i % 10);
-}
 
 /**
  * Writes integer epoch milliseconds as ISO 8601 UTC (`2024-01-31T12:00:00.000Z`, as `toISOString`),

@@ -39,4 +39,36 @@ describe('writeNumber', () => {
     const values = [0, -0, 1, -1, 0.1, 0.2, 0.3, 1 / 3, 2 / 3, 1e-7, 1.5e-7, 1e-6, 123e-20, 1e21, 1e20, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE, 5e-324, 2.2250738585072014e-308, Number.EPSILON, 0.1 + 0.2, 1234.5678, 99.99, 100.005, 1.005, 4.35, 0.000001234, 9007199254740.99, 9.95, 1e15 + 0.5, 1e16, 123456789012345680000, NaN, Infinity, -Infinity];
     for (const value of values) expect(ascii(writeNumber(buf, 0, value)), String(value)).toBe(String(value));
   });
+
+  it('writes what String writes for 1,000,000 seeded random doubles of every shape', () => {
+    const random = seededRandom(11);
+    const bits = new Float64Array(1);
+    const words = new Uint32Array(bits.buffer);
+    const shapes: Array<() => number> = [
+      () => random() * 100, // full-precision scores
+      () => random(),
+      () => -random() * 1e6,
+      () => random() * 10 ** (Math.floor(random() * 24) - 8), // every decimal exponent around the fast path
+      () => Math.round(random() * 1e6) / 1000, // few decimals
+      () => Math.round(random() * 1e9) / 1e7,
+      () => 1 / (1 + Math.floor(random() * 1000)),
+      () => 2 ** (Math.floor(random() * 80) - 30) * (1 + (random() < 0.5 ? Number.EPSILON : -Number.EPSILON / 2)), // powers of two and neighbours
+      () => {
+        words[0] = Math.floor(random() * 2 ** 32);
+        words[1] = Math.floor(random() * 2 ** 32);
+        return bits[0]!; // any bit pattern
+      },
+      () => Math.floor(random() * 1e17) / 10 ** Math.floor(random() * 18), // 16 and 17 significant digits
+    ];
+    let checked = 0;
+    for (let i = 0; i < 100_000; i++) {
+      for (const shape of shapes) {
+        const value = shape();
+        const written = ascii(writeNumber(buf, 0, value));
+        if (written !== String(value)) expect(written, `bits of ${String(value)}`).toBe(String(value));
+        checked++;
+      }
+    }
+    expect(checked).toBe(1_000_000);
+  });
 });
