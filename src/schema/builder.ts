@@ -88,7 +88,8 @@ export class BatchBuilder {
     for (const column of this.columns) {
       if (part?.columns !== undefined && !part.columns.has(column.name)) continue;
       this.extract(rows, start, end, column);
-      if (!column.declared && !locked) {
+      // Only a null or narrow numeric column can still change type: the others skip the scan.
+      if (!column.declared && !locked && (column.type.kind === 'null' || (column.type.kind !== 'float64' && widens(column.type.kind, 'float64')))) {
         const inferred = inferKind(this.values, count);
         if (column.type.kind === 'null') column.type = { kind: inferred };
         else if (inferred !== column.type.kind && widens(column.type.kind, inferred)) column.type = { kind: inferred };
