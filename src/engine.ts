@@ -12,10 +12,11 @@ import { compileFilter, normalizeFilter, planFilter, type CompiledFilter, type F
 import { getFormat } from './formats/registry.js';
 import type { Encoder, EncoderContext, FormatDefinition, OutputColumn } from './formats/types.js';
 import { ProgressMeter } from './progress.js';
-import { BatchBuilder, type ColumnPlan } from './schema/builder.js';
+import { BatchBuilder, type BuiltBatch, type ColumnPlan } from './schema/builder.js';
 import { selectedRowCount, type Chunk } from './schema/chunk.js';
 import { fitsInt32, inferKind } from './schema/infer.js';
 import { readDeclaredSchema, type DeclaredColumn } from './schema/kinds.js';
+import { gatherPacked, type PackedRows } from './schema/packed.js';
 import { openSource, type RowRun, type SourceReader } from './sources/rows.js';
 import type { Sha256Hasher } from './integrity.js';
 import type { ColumnSpec, ExportIssue, ExportResult, ExportSource, Row, StreamOptions } from './types.js';
@@ -371,7 +372,7 @@ class ExportRun {
         if (this.filterStages !== null) {
           return { chunk: this.buildFiltered(run, firstRow), sourceRows, filtered: true };
         }
-        const built = this.builder!.build(run.rows, run.start, run.end, firstRow);
+        const built = this.builder!.build(rowsOf(run), run.start, run.end, firstRow, run.packed === undefined ? undefined : { packed: run.packed });
         this.lastSchema = built.batch.schema;
         this.ensureFilter(built.batch.schema);
         return { chunk: { batch: built.batch, selection: null, firstRow, mismatches: built.mismatches }, sourceRows, filtered: false };
@@ -413,14 +414,14 @@ class ExportRun {
       if (candidates === null) {
         const missing = new Set([...stage.columns].filter((name) => !builtForAll.has(name)));
         if (missing.size > 0 || full === null) {
-          const built = builder.build(run.rows, run.start, run.end, firstRow, { columns: missing });
+          const built = builder.build(rowsOf(run), run.start, run.end, firstRow, { columns: missing, ...packedPart(run) });
           full = full === null ? built.batch : mergeBatches(full, built.batch);
           fullMismatches = mergeMismatches(fullMismatches, built.mismatches);
           for (const name of missing) builtForAll.add(name);
         }
         candidates = stage.filter.evaluate(full);
       } else {
-        const built = builder.build(gatherRows(run, candidates), 0, candidates.length, firstRow, { columns: stage.columns, rowIndexes: candidates });
+        const built = buildGathered(builder, run, candidates, firstRow, stage.columns);
         const kept = stage.filter.evaluate(built.batch);
         if (kept !== null) candidates = pick(candidates, kept);
       }
@@ -430,12 +431,12 @@ class ExportRun {
     if (kept === 0) return { batch: full!, selection: new Uint32Array(0), firstRow, mismatches: fullMismatches };
     if (candidates === null || kept * 2 > count) {
       const missing = new Set([...this.outputFields].filter((name) => !builtForAll.has(name)));
-      const rest = missing.size === 0 ? null : builder.build(run.rows, run.start, run.end, firstRow, { columns: missing });
+      const rest = missing.size === 0 ? null : builder.build(rowsOf(run), run.start, run.end, firstRow, { columns: missing, ...packedPart(run) });
       const batch = rest === null ? full! : mergeBatches(full!, rest.batch);
       this.lastSchema = batch.schema;
       return { batch, selection: candidates, firstRow, mismatches: mergeMismatches(fullMismatches, rest?.mismatches ?? null) };
     }
-    const out = builder.build(gatherRows(run, candidates), 0, kept, firstRow, { columns: this.outputFields, rowIndexes: candidates });
+    const out = buildGathered(builder, run, candidates, firstRow, this.outputFields);
     this.lastSchema = out.batch.schema;
     return { batch: out.batch, selection: null, firstRow, mismatches: out.mismatches };
   }
@@ -471,7 +472,8 @@ class ExportRun {
 
   /** Decides the columns from the first chunk of rows (and, for arrays, checks the rest of the array). */
   private planRowColumns(run: RowRun, array: ArrayLike<Row> | undefined): void {
-    const first = run.end > run.start ? run.rows[run.start] : undefined;
+    // Packed rows are plain objects that all have the packed keys: no row object is looked at.
+    const first = run.packed !== undefined || run.end <= run.start ? undefined : run.rows[run.start];
     const arrayRows = isArraySafe(first);
     let available: string[];
     const keys = new Map<string, string | number>();
@@ -485,8 +487,12 @@ class ExportRun {
     } else {
       for (const column of this.declared) keys.set(column.name, column.name);
       if (this.options.schema?.only !== true) {
-        for (let i = run.start; i < run.end; i++) {
-          for (const key of this.keysOf(run.rows[i], i - run.start)) if (!keys.has(key)) keys.set(key, key);
+        if (run.packed !== undefined) {
+          for (const key of run.packed.keys) if (!keys.has(key)) keys.set(key, key);
+        } else {
+          for (let i = run.start; i < run.end; i++) {
+            for (const key of this.keysOf(run.rows[i], i - run.start)) if (!keys.has(key)) keys.set(key, key);
+          }
         }
       }
       // A listed column no row of the first chunk holds (APIs often omit null fields): an in-memory
@@ -534,9 +540,10 @@ class ExportRun {
     const known = this.knownKeys;
     if (known === null) return;
     const count = run.end - run.start;
-    for (const offset of new Set([0, count >> 1, count - 1])) {
+    for (const offset of run.packed !== undefined ? [0] : new Set([0, count >> 1, count - 1])) {
       if (offset < 0) continue;
-      for (const key of this.keysOf(run.rows[run.start + offset], firstRow + offset)) {
+      const keys = run.packed !== undefined ? run.packed.keys : this.keysOf(run.rows[run.start + offset], firstRow + offset);
+      for (const key of keys) {
         if (known.has(key)) continue;
         known.add(key);
         this.report({
@@ -754,11 +761,25 @@ interface FilterStage {
   readonly columns: ReadonlySet<string>;
 }
 
-/** The rows of `run` at `indexes` (relative to `run.start`). */
-function gatherRows(run: RowRun, indexes: Uint32Array): Row[] {
+/** Builds `columns` of the rows of `run` at `indexes` (relative to `run.start`). */
+function buildGathered(builder: BatchBuilder, run: RowRun, indexes: Uint32Array, firstRow: number, columns: ReadonlySet<string>): BuiltBatch {
+  if (run.packed !== undefined) {
+    return builder.build([], 0, indexes.length, firstRow, { columns, rowIndexes: indexes, packed: gatherPacked(run.packed, run.start, indexes) });
+  }
   const rows: Row[] = new Array(indexes.length);
   for (let k = 0; k < indexes.length; k++) rows[k] = run.rows[run.start + indexes[k]!]!;
-  return rows;
+  return builder.build(rows, 0, indexes.length, firstRow, { columns, rowIndexes: indexes });
+}
+
+/** A run's row objects, or none for a packed run (the builder reads its columns; making the objects is what packing avoids). */
+function rowsOf(run: RowRun): ArrayLike<Row> {
+  return run.packed === undefined ? run.rows : NO_ROWS;
+}
+const NO_ROWS: readonly Row[] = [];
+
+/** The build option that reads a packed run's columns instead of its row objects. */
+function packedPart(run: RowRun): { packed?: PackedRows } {
+  return run.packed === undefined ? {} : { packed: run.packed };
 }
 
 /** `indexes[k]` for every `k` in `positions`. */

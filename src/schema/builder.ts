@@ -12,6 +12,7 @@ import type { ExportIssue, Row } from '../types.js';
 import { inferKind } from './infer.js';
 import { arrowFieldOf, widens, type ColumnKind, type ColumnType } from './kinds.js';
 import { buildNested, inferNestedType, mergeTypes, type NestedType } from './nested.js';
+import { packedValues, startsOf, type PackedColumn, type PackedRows, type PackedText } from './packed.js';
 
 /** How to read and type one column. */
 export interface ColumnPlan {
@@ -48,6 +49,8 @@ export interface BuildPart {
   columns?: ReadonlySet<string>;
   /** For rows gathered from a chunk: each row's index in the chunk, for issue row numbers. */
   rowIndexes?: ArrayLike<number>;
+  /** The rows `[start, end)` column by column: read from here, not from the row objects. */
+  packed?: PackedRows;
 }
 
 /** A built batch and the values that did not fit their column's type. */
@@ -85,9 +88,21 @@ export class BatchBuilder {
     this.rowIndexes = part?.rowIndexes ?? null;
     const fields: Field[] = [];
     const children: Data[] = [];
+    const packed = part?.packed ?? null;
     for (const column of this.columns) {
       if (part?.columns !== undefined && !part.columns.has(column.name)) continue;
-      this.extract(rows, start, end, column);
+      if (packed !== null) {
+        const source = packed.columns[packed.keys.indexOf(String(column.key))];
+        const direct = source === undefined ? null : this.buildPacked(column, source, start, count, locked);
+        if (direct !== null) {
+          fields.push(arrowFieldOf(column.name, column.type, column.nullable));
+          children.push(direct);
+          continue;
+        }
+        packedValues(source, start, count, this.values);
+      } else {
+        this.extract(rows, start, end, column);
+      }
       // Only a null or narrow numeric column can still change type: the others skip the scan.
       if (!column.declared && !locked && (column.type.kind === 'null' || (column.type.kind !== 'float64' && widens(column.type.kind, 'float64')))) {
         const inferred = inferKind(this.values, count);
@@ -135,6 +150,70 @@ export class BatchBuilder {
       });
     }
     return data;
+  }
+
+  /**
+   * Builds a column straight from its packed form when the values fit the column as they are
+   * (numbers, text, booleans, valid dates, into an undeclared column of that kind or none yet);
+   * null otherwise, and the caller takes the general path with the values materialized. The
+   * result is what the general path would build from the same values.
+   */
+  private buildPacked(column: ColumnPlan, source: PackedColumn, start: number, count: number, locked: boolean): Data | null {
+    if (column.declared || source.kind === 'any') return null;
+    const kind = column.type.kind;
+    const { bitmap, nullCount } = packedValidity(source.nulls, start, count);
+    if (nullCount === count) return null;
+    switch (source.kind) {
+      case 'number': {
+        if (kind !== 'null' && kind !== 'int32' && kind !== 'float64') return null;
+        const values = source.values;
+        let int32 = kind !== 'float64';
+        for (let i = 0; int32 && i < count; i++) {
+          const value = values[start + i]!;
+          if ((value | 0) !== value && (bitmap === null || (bitmap[i >> 3]! & (1 << (i & 7))) !== 0)) int32 = false;
+        }
+        // An int32 column meeting a fraction widens, as in the general path, unless the schema is locked.
+        if (!int32 && kind === 'int32' && locked) return null;
+        if (int32) {
+          const data = new Int32Array(count);
+          for (let i = 0; i < count; i++) data[i] = values[start + i]! | 0;
+          column.type = { kind: 'int32' };
+          return makeData({ type: new Int32(), length: count, nullCount, nullBitmap: bitmap, data });
+        }
+        column.type = { kind: 'float64' };
+        return makeData({ type: new Float64(), length: count, nullCount, nullBitmap: bitmap, data: values.slice(start, start + count) });
+      }
+      case 'string': {
+        if (kind !== 'null' && kind !== 'utf8') return null;
+        column.type = { kind: 'utf8' };
+        const { bytes, offsets } = packedUtf8(source, start, count);
+        return makeData({ type: arrowFieldOf(column.name, column.type).type, length: count, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: bytes } as never) as Data;
+      }
+      case 'boolean': {
+        if (kind !== 'null' && kind !== 'bool') return null;
+        const values = source.values;
+        const data = new Uint8Array((count + 7) >> 3);
+        for (let i = 0; i < count; i++) if (values[start + i] === 1) data[i >> 3]! |= 1 << (i & 7);
+        column.type = { kind: 'bool' };
+        return makeData({ type: arrowFieldOf(column.name, column.type).type, length: count, nullCount, nullBitmap: bitmap, data } as never) as Data;
+      }
+      case 'date': {
+        if (kind !== 'null' && kind !== 'timestamp') return null;
+        const values = source.values;
+        // Int64 milliseconds as two int32 halves: no BigInt per value.
+        const halves = new Int32Array(count * 2);
+        for (let i = 0; i < count; i++) {
+          if (bitmap !== null && (bitmap[i >> 3]! & (1 << (i & 7))) === 0) continue;
+          const ms = values[start + i]!;
+          if (ms !== ms) return null; // an invalid Date: the general path reports it
+          const high = Math.floor(ms / 4294967296);
+          halves[2 * i] = ms - high * 4294967296;
+          halves[2 * i + 1] = high;
+        }
+        column.type = { kind: 'timestamp' };
+        return makeData({ type: arrowFieldOf(column.name, column.type).type, length: count, nullCount, nullBitmap: bitmap, data: new BigInt64Array(halves.buffer) } as never) as Data;
+      }
+    }
   }
 
   /** Copies one column's values into `this.values`; rows that are not objects give undefined. */
@@ -609,6 +688,52 @@ function toScaledDecimal(value: unknown, scale: number): bigint | undefined {
   return match[1] === '-' ? -magnitude : magnitude;
 }
 
+/** The validity bitmap (null when every value is present) of rows `[start, start + count)` of a packed column. */
+function packedValidity(nulls: Uint8Array | undefined, start: number, count: number): { bitmap: Uint8Array | null; nullCount: number } {
+  if (nulls === undefined) return { bitmap: null, nullCount: 0 };
+  let bitmap: Uint8Array | null = null;
+  let nullCount = 0;
+  for (let i = 0; i < count; i++) {
+    if (nulls[start + i] === 0) continue;
+    bitmap ??= allValid(count);
+    bitmap[i >> 3]! &= ~(1 << (i & 7));
+    nullCount++;
+  }
+  return { bitmap, nullCount };
+}
+
+/**
+ * UTF-8 bytes and offsets of rows `[start, start + count)` of a packed text column. ASCII text is
+ * encoded natively in one piece (its offsets follow from the lengths); other text is encoded by
+ * hand string by string, so a lone surrogate ending one string never pairs with the next.
+ */
+function packedUtf8(column: PackedText, start: number, count: number): { bytes: Uint8Array; offsets: Int32Array } {
+  const starts = startsOf(column);
+  const from = starts[start]!;
+  const to = starts[start + count]!;
+  const text = from === 0 && to === column.text.length ? column.text : column.text.slice(from, to);
+  const offsets = new Int32Array(count + 1);
+  const ascii = encoder.encode(text);
+  if (ascii.length === text.length) {
+    for (let i = 0; i < count; i++) offsets[i + 1] = starts[start + i + 1]! - from;
+    return { bytes: ascii, offsets };
+  }
+  let bytes = new Uint8Array(Math.ceil(text.length * 1.25) + 64);
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    const segmentStart = starts[start + i]! - from;
+    const segmentEnd = starts[start + i + 1]! - from;
+    if (pos + (segmentEnd - segmentStart) * 3 > bytes.length) {
+      const next = new Uint8Array(Math.max(bytes.length * 2, pos + (segmentEnd - segmentStart) * 3));
+      next.set(bytes.subarray(0, pos));
+      bytes = next;
+    }
+    pos = writeUtf8(bytes, pos, text, segmentStart, segmentEnd);
+    offsets[i + 1] = pos;
+  }
+  return { bytes: pos * 1.25 + 64 < bytes.length ? bytes.slice(0, pos) : bytes.subarray(0, pos), offsets };
+}
+
 /**
  * Byte offsets of each string inside their joined UTF-8 encoding, found by walking the bytes while
  * counting UTF-16 code units (a 4-byte sequence is two units; a lone surrogate became U+FFFD, three
@@ -660,15 +785,15 @@ function encodeUtf8(texts: readonly string[], units: number, offsets: Int32Array
 }
 
 /**
- * Writes `text` as UTF-8 at `pos` (room for 3 bytes per UTF-16 unit is the caller's); returns the
- * new position. Lone surrogates become U+FFFD, as TextEncoder does.
+ * Writes `text` (or its units `[from, to)`) as UTF-8 at `pos` (room for 3 bytes per UTF-16 unit is
+ * the caller's); returns the new position. Lone surrogates become U+FFFD, as TextEncoder does.
  *
  * Written by hand because, for text that is not ASCII, one pass straight into the batch's buffer
  * beats joining the texts for TextEncoder and then walking the bytes for each text's offset.
  */
-function writeUtf8(out: Uint8Array, pos: number, text: string): number {
-  const length = text.length;
-  for (let k = 0; k < length; k++) {
+function writeUtf8(out: Uint8Array, pos: number, text: string, from = 0, to = text.length): number {
+  const length = to;
+  for (let k = from; k < length; k++) {
     let code = text.charCodeAt(k);
     if (code < 0x80) {
       out[pos++] = code;

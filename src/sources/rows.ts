@@ -7,12 +7,18 @@
 import { RecordBatch, Table } from 'apache-arrow';
 import { ExportError, printValue } from '../errors.js';
 import type { ExportIssue, ExportSource, Row } from '../types.js';
+import { unpackRows, type PackedRows } from '../schema/packed.js';
 
 /** A run of rows: `rows[start..end)`; the array may be the caller's own (never modified). */
 export interface RowRun {
   rows: ArrayLike<Row>;
   start: number;
   end: number;
+  /**
+   * The same rows column by column (rows pulled from the page): the engine builds from these, and
+   * `rows` is only made when something needs the objects.
+   */
+  packed?: PackedRows;
 }
 
 /** Reads row objects (or arrays) in chunks. */
@@ -77,6 +83,29 @@ export interface SourceContext {
   chunkSize: number;
 }
 
+const OPEN_READER = Symbol('sluice.openReader');
+
+/**
+ * A source that hands the engine its reader itself (rows pulled from the page arrive packed by
+ * column, which no iterable of rows can express).
+ */
+export function readerSource(open: () => Promise<SourceReader>): ExportSource {
+  return { [OPEN_READER]: open } as unknown as ExportSource;
+}
+
+/** A run over rows `[start, end)` of a packed chunk; its row objects are made only if asked for. */
+export function packedRun(packed: PackedRows, start: number, end: number): RowRun {
+  let rows: Row[] | null = null;
+  return {
+    packed,
+    start,
+    end,
+    get rows() {
+      return (rows ??= unpackRows(packed));
+    },
+  };
+}
+
 /** Opens a reader for any supported source. */
 export async function openSource(source: ExportSource, context: SourceContext): Promise<SourceReader> {
   if (source === null || source === undefined || typeof source !== 'object') {
@@ -84,6 +113,8 @@ export async function openSource(source: ExportSource, context: SourceContext): 
       details: { path: 'source', value: printValue(source) },
     });
   }
+  const open = (source as { [OPEN_READER]?: () => Promise<SourceReader> })[OPEN_READER];
+  if (typeof open === 'function') return open();
   if (source instanceof Table || isTableLike(source)) return tableReader(source as Table);
   if (source instanceof RecordBatch) return tableReader(new Table([source]));
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) return ipcReader(source);

@@ -7,33 +7,9 @@
  * Hand-written because no library does this, and speed is the point. Rows that do not share the
  * first row's keys (in order), arrays and class instances are not packed: they are cloned as is.
  */
-import type { Row } from '../types.js';
+import type { NullMarks, PackedColumn, PackedRows } from '../schema/packed.js';
 
-/**
- * Which rows of a packed column hold null (1) or undefined (2) instead of a value; absent when
- * none do.
- */
-export type NullMarks = Uint8Array | undefined;
-
-/** One packed column. */
-export type PackedColumn =
-  /** Numbers (NaN and -0 kept). */
-  | { kind: 'number'; values: Float64Array; nulls: NullMarks }
-  /** Strings: joined, with each one's length. */
-  | { kind: 'string'; text: string; lengths: Uint32Array; nulls: NullMarks }
-  /** Booleans as 0/1. */
-  | { kind: 'boolean'; values: Uint8Array; nulls: NullMarks }
-  /** Dates as epoch milliseconds (NaN for an invalid date). */
-  | { kind: 'date'; values: Float64Array; nulls: NullMarks }
-  /** Mixed or other values (nested objects, bigint, columns of only nulls), structured-cloned. */
-  | { kind: 'any'; values: unknown[] };
-
-/** A chunk of rows, column by column. */
-export interface PackedRows {
-  count: number;
-  keys: string[];
-  columns: PackedColumn[];
-}
+export type { NullMarks, PackedColumn, PackedRows };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -140,47 +116,4 @@ export function packedTransferables(packed: PackedRows): ArrayBuffer[] {
     if (column.nulls !== undefined) buffers.push(column.nulls.buffer as ArrayBuffer);
   }
   return buffers;
-}
-
-/** Rebuilds the row objects (in the worker), keys in their original order. */
-export function unpackRows(packed: PackedRows): Row[] {
-  const { count, keys, columns } = packed;
-  const rows = new Array<Record<string, unknown>>(count);
-  for (let i = 0; i < count; i++) rows[i] = {};
-  for (let k = 0; k < keys.length; k++) {
-    const key = keys[k]!;
-    const column = columns[k]!;
-    if (column.kind === 'any') {
-      const values = column.values;
-      for (let i = 0; i < count; i++) rows[i]![key] = values[i];
-      continue;
-    }
-    const nulls = column.nulls;
-    let offset = 0;
-    for (let i = 0; i < count; i++) {
-      const mark = nulls === undefined ? 0 : nulls[i]!;
-      if (mark !== 0) {
-        rows[i]![key] = mark === 1 ? null : undefined;
-        continue;
-      }
-      switch (column.kind) {
-        case 'number':
-          rows[i]![key] = column.values[i];
-          break;
-        case 'date':
-          rows[i]![key] = new Date(column.values[i]!);
-          break;
-        case 'boolean':
-          rows[i]![key] = column.values[i] === 1;
-          break;
-        case 'string': {
-          const end = offset + column.lengths[i]!;
-          rows[i]![key] = column.text.slice(offset, end);
-          offset = end;
-          break;
-        }
-      }
-    }
-  }
-  return rows;
 }

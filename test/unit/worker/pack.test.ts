@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { packedTransferables, packRows, unpackRows } from '../../../src/worker/pack.js';
+import { unpackRows } from '../../../src/schema/packed.js';
+import { packedTransferables, packRows } from '../../../src/worker/pack.js';
 
 /** What the worker gets: the packed form through a real structured clone with transfer. */
 function roundTrip(rows: unknown[]): unknown[] | null {

@@ -2,7 +2,7 @@ import { RecordBatch, tableFromArrays, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { createPageSource, PULL_BATCH_ROWS, PULL_MAX_ROWS, PULL_MIN_ROWS, rowsPerPull } from '../../../src/worker/page-source.js';
 import type { PullResult } from '../../../src/worker/protocol.js';
-import { unpackRows } from '../../../src/worker/pack.js';
+import { unpackRows } from '../../../src/schema/packed.js';
 import type { ExportSource } from '../../../src/types.js';
 
 async function drain(source: ReturnType<typeof createPageSource>): Promise<PullResult[]> {
