@@ -17,7 +17,6 @@ import type { ExportFormat, ExportJob, ExportOptions, ExportResult, ExportSource
 import { acquireWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
 import { checkOptionsWithoutFilter } from './validate-options.js';
 import { formatInfo } from './formats/catalog.js';
-import { createPageSource, pullTransferables } from './worker/page-source.js';
 import type { ExportResources, JobChannel, RunResult, WireOptions, WorkerSinkSpec } from './worker/protocol.js';
 
 export type { ExportResources } from './worker/protocol.js';
@@ -297,6 +296,8 @@ async function runInWorker(
   onProgress: (progress: Progress) => void,
 ): Promise<RunResult> {
   const jobId = nextJobId++;
+  // Loaded with the first export, not at start-up: only an export needs it.
+  const { createPageSource, pullTransferables } = await import('./worker/page-source.js');
   const pageSource = createPageSource(source);
   let workerSink: WorkerSinkSpec = sinkSpec;
   // The app's WritableStream stays on the page; the worker sends it bytes with their buffers
@@ -386,6 +387,6 @@ export async function preload(options: { formats?: ExportFormat[]; worker?: Expo
     return;
   }
   const connection = acquireWorker(factory);
-  await connection.ready;
+  await Promise.all([connection.ready, import('./worker/page-source.js')]);
   await connection.api.preload(formats);
 }

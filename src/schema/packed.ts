@@ -185,8 +185,12 @@ export function concatPacked(pieces: readonly PackedPiece[]): PackedRows {
       let at = 0;
       for (const part of parts) {
         const column = part.column as PackedText;
-        const starts = startsOf(column);
-        texts.push(column.text.slice(starts[part.start], starts[part.end]));
+        if (part.start === 0 && part.end === column.lengths.length) {
+          texts.push(column.text); // a whole chunk: no offsets needed
+        } else {
+          const starts = startsOf(column);
+          texts.push(column.text.slice(starts[part.start], starts[part.end]));
+        }
         lengths.set(column.lengths.subarray(part.start, part.end), at);
         at += part.end - part.start;
       }

@@ -101,27 +101,31 @@ function failed(error: unknown): PullResult {
 function guarded(next: () => PullResult | Promise<PullResult>, release: () => void | Promise<void>): Pick<PageSource, 'pull' | 'close'> {
   let closed = false;
   let cancelled = false;
-  return {
-    async pull() {
-      if (cancelled) return { kind: 'error', error: serializeError(new ExportError('aborted', 'the export was cancelled')) };
-      if (closed) return end;
-      try {
-        const result = await next();
-        if (result.kind === 'end' || result.kind === 'error') {
-          closed = true;
-          await release();
-        }
-        return result;
-      } catch (error) {
+  // The worker keeps several pulls in flight; each starts when the one before has answered, so
+  // chunks leave in order even from an async source.
+  let previous: Promise<unknown> = Promise.resolve();
+  const pullInOrder = async (): Promise<PullResult> => {
+    if (cancelled) return { kind: 'error', error: serializeError(new ExportError('aborted', 'the export was cancelled')) };
+    if (closed) return end;
+    try {
+      const result = await next();
+      if (result.kind === 'end' || result.kind === 'error') {
         closed = true;
-        try {
-          await release();
-        } catch {
-          // The source's own error is the one to report.
-        }
-        return failed(error);
+        await release();
       }
-    },
+      return result;
+    } catch (error) {
+      closed = true;
+      try {
+        await release();
+      } catch {
+        // The source's own error is the one to report.
+      }
+      return failed(error);
+    }
+  };
+  return {
+    pull: () => (previous = previous.then(pullInOrder)) as Promise<PullResult>,
     async close() {
       if (closed) return;
       closed = true;

@@ -8,6 +8,9 @@ import { packedRun, readerSource, type SourceReader } from '../sources/rows.js';
 import type { ExportSource, Row } from '../types.js';
 import type { PullResult, SourceSpec } from './protocol.js';
 
+/** Pulls the worker keeps waiting on the page at once (each a chunk of about 20,000 cells). */
+export const PULLS_IN_FLIGHT = 4;
+
 /** Turns a pull failure (comlink could not clone the page's answer) into a readable error. */
 function pullError(error: unknown): ExportError {
   if (isExportError(error)) return error as ExportError;
@@ -23,8 +26,8 @@ function pullError(error: unknown): ExportError {
 }
 
 /**
- * A reader over the page's chunks, one chunk requested ahead, so the page prepares the next chunk
- * while the worker encodes this one and never holds more than two chunks of rows. Rows the page
+ * A reader over the page's chunks, a few requested ahead, so the page prepares the next chunks
+ * while the worker encodes this one and the worker holds only a few chunks of rows. Rows the page
  * packed by column are built from their columns (never rebuilt as objects); other rows are used
  * as they came; Arrow batches arrive as IPC bytes. One await per chunk, none per row.
  */
@@ -35,17 +38,18 @@ async function pulledReader(pull: () => Promise<PullResult>, totalRows: number |
     pending.catch(() => undefined);
     return pending;
   };
-  let next: Promise<PullResult> | null = null;
+  // Pulls in flight: a pull is a round trip to the page, and one at a time left the worker waiting
+  // on the page's message loop between chunks. The page answers them in order.
+  const inFlight: Array<Promise<PullResult>> = [];
   let finished = false;
 
   /** The next chunk of data, or null at the end. */
   async function take(): Promise<Exclude<PullResult, { kind: 'end' | 'error' }> | null> {
     if (finished) return null;
-    const pending = next ?? request();
-    next = null;
+    while (inFlight.length < PULLS_IN_FLIGHT) inFlight.push(request());
     let result: PullResult;
     try {
-      result = await pending;
+      result = await inFlight.shift()!;
     } catch (error) {
       finished = true;
       throw pullError(error);
@@ -58,12 +62,11 @@ async function pulledReader(pull: () => Promise<PullResult>, totalRows: number |
       finished = true;
       throw deserializeError(result.error);
     }
-    next = request();
     return result;
   }
   const close = async (): Promise<void> => {
     finished = true;
-    next = null;
+    inFlight.length = 0;
   };
   const mixed = (): ExportError => new ExportError('source_failed', 'the source mixed record batches with rows');
 
