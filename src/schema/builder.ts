@@ -12,7 +12,8 @@ import type { ExportIssue, Row } from '../types.js';
 import { inferKind } from './infer.js';
 import { arrowFieldOf, widens, type ColumnKind, type ColumnType } from './kinds.js';
 import { buildNested, inferNestedType, mergeTypes, type NestedType } from './nested.js';
-import { packedValues, startsOf, type PackedColumn, type PackedRows, type PackedText } from './packed.js';
+import { packedValues, utf8Of, type PackedColumn, type PackedRows, type PackedText } from './packed.js';
+import { encodeTexts, utf8Offsets } from './utf8.js';
 
 /** How to read and type one column. */
 export interface ColumnPlan {
@@ -511,7 +512,7 @@ export class BatchBuilder {
         utf8Offsets(texts, bytes, offsets);
       }
     } else {
-      bytes = encodeUtf8(texts, units, offsets);
+      bytes = encodeTexts(texts, units, offsets);
     }
     this.asciiText.set(column.name, bytes.length === units);
     const type = arrowFieldOf(column.name, column.type).type;
@@ -702,124 +703,14 @@ function packedValidity(nulls: Uint8Array | undefined, start: number, count: num
   return { bitmap, nullCount };
 }
 
-/**
- * UTF-8 bytes and offsets of rows `[start, start + count)` of a packed text column. ASCII text is
- * encoded natively in one piece (its offsets follow from the lengths); other text is encoded by
- * hand string by string, so a lone surrogate ending one string never pairs with the next.
- */
+/** UTF-8 bytes and offsets of rows `[start, start + count)` of a packed text column. */
 function packedUtf8(column: PackedText, start: number, count: number): { bytes: Uint8Array; offsets: Int32Array } {
-  const starts = startsOf(column);
-  const from = starts[start]!;
-  const to = starts[start + count]!;
-  const text = from === 0 && to === column.text.length ? column.text : column.text.slice(from, to);
+  const whole = utf8Of(column);
+  const from = whole.offsets[start]!;
   const offsets = new Int32Array(count + 1);
-  const ascii = encoder.encode(text);
-  if (ascii.length === text.length) {
-    for (let i = 0; i < count; i++) offsets[i + 1] = starts[start + i + 1]! - from;
-    return { bytes: ascii, offsets };
-  }
-  let bytes = new Uint8Array(Math.ceil(text.length * 1.25) + 64);
-  let pos = 0;
-  for (let i = 0; i < count; i++) {
-    const segmentStart = starts[start + i]! - from;
-    const segmentEnd = starts[start + i + 1]! - from;
-    if (pos + (segmentEnd - segmentStart) * 3 > bytes.length) {
-      const next = new Uint8Array(Math.max(bytes.length * 2, pos + (segmentEnd - segmentStart) * 3));
-      next.set(bytes.subarray(0, pos));
-      bytes = next;
-    }
-    pos = writeUtf8(bytes, pos, text, segmentStart, segmentEnd);
-    offsets[i + 1] = pos;
-  }
-  return { bytes: pos * 1.25 + 64 < bytes.length ? bytes.slice(0, pos) : bytes.subarray(0, pos), offsets };
+  for (let i = 1; i <= count; i++) offsets[i] = whole.offsets[start + i]! - from;
+  return { bytes: whole.bytes.subarray(from, whole.offsets[start + count]!), offsets };
 }
 
-/**
- * Byte offsets of each string inside their joined UTF-8 encoding, found by walking the bytes while
- * counting UTF-16 code units (a 4-byte sequence is two units; a lone surrogate became U+FFFD, three
- * bytes for one unit, so the counts stay aligned).
- */
-function utf8Offsets(texts: readonly string[], bytes: Uint8Array, offsets: Int32Array): void {
-  let byte = 0;
-  for (let i = 0; i < texts.length; i++) {
-    let units = texts[i]!.length;
-    while (units > 0) {
-      const lead = bytes[byte]!;
-      if (lead < 0x80) {
-        byte += 1;
-        units -= 1;
-      } else if (lead < 0xe0) {
-        byte += 2;
-        units -= 1;
-      } else if (lead < 0xf0) {
-        byte += 3;
-        units -= 1;
-      } else {
-        byte += 4;
-        units -= 2;
-      }
-    }
-    offsets[i + 1] = byte;
-  }
-}
-
-/**
- * UTF-8 of the texts one after another, with each text's end offset written to `offsets[i + 1]`.
- * Sized for one byte per UTF-16 unit and grown when a text would not fit as 3 bytes per unit.
- */
-function encodeUtf8(texts: readonly string[], units: number, offsets: Int32Array): Uint8Array<ArrayBuffer> {
-  let bytes = new Uint8Array(Math.ceil(units * 1.25) + 64);
-  let pos = 0;
-  for (let i = 0; i < texts.length; i++) {
-    const text = texts[i]!;
-    if (pos + text.length * 3 > bytes.length) {
-      const next = new Uint8Array(Math.max(bytes.length * 2, pos + text.length * 3));
-      next.set(bytes.subarray(0, pos));
-      bytes = next;
-    }
-    pos = writeUtf8(bytes, pos, text);
-    offsets[i + 1] = pos;
-  }
-  // A short view of a large buffer would pin the whole buffer while the batch lives.
-  return pos * 1.25 + 64 < bytes.length ? bytes.slice(0, pos) : bytes.subarray(0, pos);
-}
-
-/**
- * Writes `text` (or its units `[from, to)`) as UTF-8 at `pos` (room for 3 bytes per UTF-16 unit is
- * the caller's); returns the new position. Lone surrogates become U+FFFD, as TextEncoder does.
- *
- * Written by hand because, for text that is not ASCII, one pass straight into the batch's buffer
- * beats joining the texts for TextEncoder and then walking the bytes for each text's offset.
- */
-function writeUtf8(out: Uint8Array, pos: number, text: string, from = 0, to = text.length): number {
-  const length = to;
-  for (let k = from; k < length; k++) {
-    let code = text.charCodeAt(k);
-    if (code < 0x80) {
-      out[pos++] = code;
-    } else if (code < 0x800) {
-      out[pos++] = 0xc0 | (code >> 6);
-      out[pos++] = 0x80 | (code & 0x3f);
-    } else {
-      if ((code & 0xf800) === 0xd800) {
-        const next = k + 1 < length ? text.charCodeAt(k + 1) : 0;
-        if (code < 0xdc00 && (next & 0xfc00) === 0xdc00) {
-          const point = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
-          out[pos++] = 0xf0 | (point >> 18);
-          out[pos++] = 0x80 | ((point >> 12) & 0x3f);
-          out[pos++] = 0x80 | ((point >> 6) & 0x3f);
-          out[pos++] = 0x80 | (point & 0x3f);
-          k++;
-          continue;
-        }
-        code = 0xfffd;
-      }
-      out[pos++] = 0xe0 | (code >> 12);
-      out[pos++] = 0x80 | ((code >> 6) & 0x3f);
-      out[pos++] = 0x80 | (code & 0x3f);
-    }
-  }
-  return pos;
-}
 
 export type { ColumnKind };

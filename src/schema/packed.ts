@@ -6,6 +6,7 @@
  * column at a time (`packedValues`) and take the builder's general path.
  */
 import type { Row } from '../types.js';
+import { offsetsFromLengths, writeUtf8 } from './utf8.js';
 
 /**
  * Which rows of a packed column hold null (1) or undefined (2) instead of a value; absent when
@@ -51,6 +52,45 @@ export function startsOf(column: PackedText): Float64Array {
     textStarts.set(column, starts);
   }
   return starts;
+}
+
+/** UTF-8 of a text column: all its bytes, and each string's end at `offsets[i + 1]`. */
+export interface PackedUtf8 {
+  bytes: Uint8Array;
+  offsets: Int32Array;
+}
+
+const encoder = new TextEncoder();
+const utf8Cache = new WeakMap<PackedText, PackedUtf8>();
+
+/**
+ * The UTF-8 of a whole packed text column, computed once: TextEncoder encodes the joined text, and
+ * the offsets follow from the lengths (ASCII) or a walk over the bytes; only text where a lone
+ * surrogate ends one string and another starts the next is encoded string by string.
+ */
+export function utf8Of(column: PackedText): PackedUtf8 {
+  let utf8 = utf8Cache.get(column);
+  if (utf8 !== undefined) return utf8;
+  const { text, lengths } = column;
+  const offsets = new Int32Array(lengths.length + 1);
+  let bytes = encoder.encode(text);
+  if (bytes.length === text.length) {
+    let at = 0;
+    for (let i = 0; i < lengths.length; i++) offsets[i + 1] = at += lengths[i]!;
+  } else if (!offsetsFromLengths(bytes, lengths, offsets)) {
+    bytes = new Uint8Array(text.length * 3);
+    let pos = 0;
+    let from = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      pos = writeUtf8(bytes, pos, text, from, from + lengths[i]!);
+      from += lengths[i]!;
+      offsets[i + 1] = pos;
+    }
+    bytes = bytes.slice(0, pos);
+  }
+  utf8 = { bytes, offsets };
+  utf8Cache.set(column, utf8);
+  return utf8;
 }
 
 /** The value of row `row` of a packed column, as the page held it (Dates rebuilt). */
@@ -180,21 +220,45 @@ export function concatPacked(pieces: readonly PackedPiece[]): PackedRows {
       }
     }
     if (kind === 'string') {
+      // The UTF-8 is joined now (the builder needs it); the text only if something reads it.
       const texts: string[] = [];
       const lengths = new Uint32Array(count);
+      const pieces: PackedUtf8[] = [];
+      let byteCount = 0;
       let at = 0;
       for (const part of parts) {
         const column = part.column as PackedText;
-        if (part.start === 0 && part.end === column.lengths.length) {
-          texts.push(column.text); // a whole chunk: no offsets needed
-        } else {
-          const starts = startsOf(column);
-          texts.push(column.text.slice(starts[part.start], starts[part.end]));
-        }
+        const whole = utf8Of(column);
+        const piece = { bytes: whole.bytes.subarray(whole.offsets[part.start]!, whole.offsets[part.end]!), offsets: whole.offsets.subarray(part.start, part.end + 1) };
+        pieces.push(piece);
+        byteCount += piece.bytes.length;
+        const starts = part.start === 0 && part.end === column.lengths.length ? null : startsOf(column);
+        texts.push(starts === null ? column.text : column.text.slice(starts[part.start], starts[part.end]));
         lengths.set(column.lengths.subarray(part.start, part.end), at);
         at += part.end - part.start;
       }
-      return { kind: 'string', text: texts.join(''), lengths, nulls };
+      const bytes = new Uint8Array(byteCount);
+      const offsets = new Int32Array(count + 1);
+      let byte = 0;
+      let row = 0;
+      for (const piece of pieces) {
+        bytes.set(piece.bytes, byte);
+        const base = piece.offsets[0]!;
+        for (let i = 1; i < piece.offsets.length; i++) offsets[row + i] = byte + piece.offsets[i]! - base;
+        row += piece.offsets.length - 1;
+        byte += piece.bytes.length;
+      }
+      let text: string | null = null;
+      const merged = {
+        kind: 'string' as const,
+        get text(): string {
+          return (text ??= texts.join(''));
+        },
+        lengths,
+        nulls,
+      };
+      utf8Cache.set(merged, { bytes, offsets });
+      return merged;
     }
     const values = kind === 'boolean' ? new Uint8Array(count) : new Float64Array(count);
     let at = 0;

@@ -97,6 +97,17 @@ describe('building batches from packed rows', () => {
     );
   });
 
+  it('keeps a lone high surrogate ending one text apart from a lone low one starting the next', async () => {
+    // Joined, the two would read as one astral character; each must become U+FFFD on its own.
+    const rows = [{ t: 'a\uD800' }, { t: '\uDC00b' }, { t: 'é' }, { t: '😀' }, { t: null }, { t: 'x\uD83D' }, { t: '\uDE00' }];
+    for (const sizes of [[7], [1], [2, 3]]) {
+      const expected = await bytesOf(exportStream(streamed(rows), { format: 'ndjson' }));
+      const actual = await bytesOf(exportStream(pulled(rows, sizes), { format: 'ndjson' }));
+      expect(new TextDecoder().decode(actual)).toBe(new TextDecoder().decode(expected));
+      expect(new TextDecoder().decode(actual)).toContain('"a\uFFFD"}\n{"t":"\uFFFDb"}');
+    }
+  });
+
   it('filters packed rows term by term as it filters objects', async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => ({ id: i, name: i % 7 === 0 ? null : `nom ${i} é`, amount: i % 11 === 0 ? null : i * 0.25, active: i % 3 === 0, when: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000) }));
     const filters: Filter[] = [
