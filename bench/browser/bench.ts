@@ -1,12 +1,14 @@
 /**
  * Browser benchmark page: the built package (`/dist/index.js`) against `Papa.unparse` + Blob on
- * the main thread, on the standard benchmark rows (`bench/dataset.mjs`), in one page. Every run
- * measures its total time and the largest gap between animation frames while it ran.
+ * the main thread, on the standard benchmark rows (`bench/dataset.mjs`), in one page: rows the
+ * page holds, and the same rows stored in IndexedDB (`fromIndexedDB` in the worker against
+ * `getAll()` on the main thread). Every run measures its total time and the largest gap between
+ * animation frames while it ran.
  */
 import Papa from 'papaparse';
 import type * as Sluice from '../../src/index.js';
 // @ts-expect-error: a plain JS module without types, shared with the Node benchmarks.
-import { makeRows, rowsAsync } from '../dataset.mjs';
+import { makeRows, rowsAsync, rowsSync } from '../dataset.mjs';
 
 const LIBRARY_URL = '/dist/index.js';
 
@@ -17,11 +19,20 @@ export interface BenchRun {
   ms: number;
   bytes: number;
   maxFrameGapMs: number;
+  /** Gaps between animation frames longer than 50 ms while it ran. */
+  frameGapsOver50ms: number;
   longAnimationFrames: number[];
+  /** Rows the run wrote, when it reports them (the IndexedDB runs). */
+  rowsWritten?: number;
+  /** Time spent in each step, for runs made of separate steps (ms). */
+  phases?: Record<string, number>;
 }
 
+/** What a measured piece of work returns: bytes written, or bytes with rows and step timings. */
+type WorkOutcome = number | { bytes: number; rowsWritten: number; phases?: Record<string, number> };
+
 /** Measures `work` with a requestAnimationFrame loop and a long-animation-frame observer running. */
-async function measure(name: string, rows: number, work: () => Promise<number>): Promise<BenchRun> {
+async function measure(name: string, rows: number, work: () => Promise<WorkOutcome>): Promise<BenchRun> {
   await new Promise((r) => setTimeout(r, 200));
   const longAnimationFrames: number[] = [];
   const observer = new PerformanceObserver((list) => {
@@ -30,9 +41,11 @@ async function measure(name: string, rows: number, work: () => Promise<number>):
   observer.observe({ type: 'long-animation-frame', buffered: false });
   let measuring = true;
   let maxGap = 0;
+  let gapsOver50 = 0;
   let last = performance.now();
   const tick = (now: number): void => {
     maxGap = Math.max(maxGap, now - last);
+    if (now - last > 50) gapsOver50++;
     last = now;
     if (measuring) requestAnimationFrame(tick);
   };
@@ -42,13 +55,78 @@ async function measure(name: string, rows: number, work: () => Promise<number>):
   });
   await new Promise((r) => setTimeout(r, 100));
   const started = performance.now();
-  const bytes = await work();
+  const outcome = await work();
   const ms = performance.now() - started;
   // One more frame, so a long task at the very end shows as a gap.
   await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
   measuring = false;
   observer.disconnect();
-  return { name, rows, ms, bytes, maxFrameGapMs: maxGap, longAnimationFrames };
+  if (typeof outcome === 'number') return { name, rows, ms, bytes: outcome, maxFrameGapMs: maxGap, frameGapsOver50ms: gapsOver50, longAnimationFrames };
+  const run: BenchRun = { name, rows, ms, bytes: outcome.bytes, maxFrameGapMs: maxGap, frameGapsOver50ms: gapsOver50, longAnimationFrames, rowsWritten: outcome.rowsWritten };
+  if (outcome.phases !== undefined) run.phases = outcome.phases;
+  return run;
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function transactionDone(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error('the transaction was aborted'));
+  });
+}
+
+/** Opens an existing database at its current version. */
+function openDatabase(name: string): Promise<IDBDatabase> {
+  return request(indexedDB.open(name));
+}
+
+async function deleteDatabase(name: string): Promise<void> {
+  await request(indexedDB.deleteDatabase(name) as unknown as IDBRequest<unknown>);
+}
+
+/** Records written per transaction while filling a store. */
+const FILL_BATCH = 50_000;
+
+/**
+ * Creates `database` with one object store `store` (key path `id`) holding the first `n` rows of
+ * the standard dataset, generated lazily and written `FILL_BATCH` records per transaction, so the
+ * page never holds them all. Returns the time it took and the store's count afterwards.
+ */
+async function idbFill(database: string, store: string, n: number): Promise<{ ms: number; count: number }> {
+  await deleteDatabase(database);
+  const started = performance.now();
+  const open = indexedDB.open(database, 1);
+  open.onupgradeneeded = () => {
+    open.result.createObjectStore(store, { keyPath: 'id' });
+  };
+  const db = await request(open);
+  try {
+    const rows = (rowsSync as (n: number) => Iterator<Record<string, unknown>>)(n);
+    for (let done = false; !done; ) {
+      const tx = db.transaction(store, 'readwrite', { durability: 'relaxed' });
+      const objects = tx.objectStore(store);
+      for (let i = 0; i < FILL_BATCH; i++) {
+        const next = rows.next();
+        if (next.done === true) {
+          done = true;
+          break;
+        }
+        objects.put(next.value);
+      }
+      await transactionDone(tx);
+    }
+    const count = await request(db.transaction(store, 'readonly').objectStore(store).count());
+    return { ms: performance.now() - started, count };
+  } finally {
+    db.close();
+  }
 }
 
 async function opfsWritable(name: string): Promise<FileSystemWritableFileStream> {
@@ -101,6 +179,51 @@ const api = {
   async papaBlobOnly(): Promise<BenchRun> {
     const rows = (window as unknown as { benchRows: unknown[] }).benchRows;
     return measure('Papa.unparse + Blob (main thread, no save)', rows.length, async () => new Blob([Papa.unparse(rows as object[])], { type: 'text/csv' }).size);
+  },
+  /** Fills an IndexedDB store with `n` standard rows (outside every measurement). */
+  idbFill,
+  deleteDatabase,
+  /** Sluice: `fromIndexedDB` read by its worker → CSV → a file handle; the page only waits. */
+  async idbSluice(database: string, store: string, n: number): Promise<BenchRun> {
+    const lib = (await import(/* @vite-ignore */ LIBRARY_URL)) as typeof Sluice;
+    const root = await navigator.storage.getDirectory();
+    const handle = await root.getFileHandle('idb-sluice.csv', { create: true });
+    return measure('sluice fromIndexedDB → file (worker)', n, async () => {
+      const result = await lib.exportData(lib.fromIndexedDB({ database, store }), { format: 'csv', target: handle });
+      return { bytes: result.bytesWritten, rowsWritten: result.rowsWritten };
+    });
+  },
+  /**
+   * What apps do today: open the database on the main thread, `getAll()`, `Papa.unparse`, a Blob,
+   * and the Blob saved to a file (an OPFS file through createWritable, as `papa` does).
+   */
+  async idbPapa(database: string, store: string, n: number): Promise<BenchRun> {
+    return measure('IndexedDB getAll + Papa.unparse + Blob → file (main thread)', n, async () => {
+      let t = performance.now();
+      const phases: Record<string, number> = {};
+      const step = (name: string): void => {
+        const now = performance.now();
+        phases[name] = Math.round(now - t);
+        t = now;
+      };
+      const db = await openDatabase(database);
+      let records: object[];
+      try {
+        records = await request(db.transaction(store, 'readonly').objectStore(store).getAll());
+      } finally {
+        db.close();
+      }
+      step('getAll');
+      const csv = Papa.unparse(records);
+      step('unparse');
+      const blob = new Blob([csv], { type: 'text/csv' });
+      step('blob');
+      const writable = await opfsWritable('idb-papa.csv');
+      await writable.write(blob);
+      await writable.close();
+      step('save');
+      return { bytes: blob.size, rowsWritten: records.length, phases };
+    });
   },
   /** An async generator of `n` rows (never all in memory) → download, in the worker. */
   async streamToDownload(n: number): Promise<BenchRun> {

@@ -1,19 +1,23 @@
 /**
- * Browser benchmark: Sluice in Chromium against Papa.unparse + Blob on the main thread, and a
- * memory check of a long streamed export.
+ * Browser benchmark: Sluice in Chromium against Papa.unparse + Blob on the main thread (rows the
+ * page holds, then an IndexedDB store against `getAll()`), and a memory check of a long streamed
+ * export.
  *
  *   npm run build && npx tsx bench/browser/run.ts
  *
  * Environment: BENCH_BROWSER_ROWS (default 1,000,000), BENCH_BROWSER_ROUNDS (default 3; the first
- * is a warm-up and is dropped when there are more), BENCH_BROWSER_STREAM_ROWS (default 5,000,000;
- * 0 skips the memory check), SLUICE_BENCH_PORT (default 5318).
+ * is a warm-up and is dropped when there are more), BENCH_BROWSER_IDB_ROWS (records in the
+ * IndexedDB store, default 1,000,000; 0 skips that section), BENCH_BROWSER_IDB_ROUNDS (default 5;
+ * the first is a warm-up too), BENCH_BROWSER_STREAM_ROWS (default 5,000,000; 0 skips the memory check),
+ * SLUICE_BENCH_PORT (default 5318).
  *
  * Writes bench/browser/results.json and prints a table. The test server (test/server/serve.ts) is
  * started on its own port for the run; the browser is the one the tests use.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { loadavg, cpus } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../../test/e2e/setup/browser.js';
@@ -21,7 +25,13 @@ import type { BenchRun } from './bench.js';
 
 const ROWS = intFromEnv('BENCH_BROWSER_ROWS', 1_000_000);
 const ROUNDS = intFromEnv('BENCH_BROWSER_ROUNDS', 3);
+const IDB_ROWS = intFromEnv('BENCH_BROWSER_IDB_ROWS', 1_000_000);
+// Five by default: getAll + papaparse on the main thread varies much more from round to round
+// (12–27 s on a loaded 2-core machine) than the CSV section's runs do.
+const IDB_ROUNDS = Math.max(1, intFromEnv('BENCH_BROWSER_IDB_ROUNDS', 5));
 const STREAM_ROWS = intFromEnv('BENCH_BROWSER_STREAM_ROWS', 5_000_000);
+/** The IndexedDB section's target: the page's largest frame gap while Sluice runs, at most. */
+const IDB_TARGET_FRAME_GAP_MS = 50;
 const PORT = intFromEnv('SLUICE_BENCH_PORT', 5318);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const PAGE = `${ORIGIN}/bench/browser/bench.html`;
@@ -53,6 +63,14 @@ async function startServer(): Promise<ChildProcess> {
 async function openPage(page: Page): Promise<void> {
   await page.goto(PAGE);
   await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true', null, { timeout: 60_000 });
+}
+
+/**
+ * Collects the page's garbage before a run (CDP `HeapProfiler.collectGarbage`), so a run does not
+ * pay, in its frame gaps, for collecting what the run before it left behind.
+ */
+async function collectGarbage(cdp: CDPSession): Promise<void> {
+  await cdp.send('HeapProfiler.collectGarbage');
 }
 
 /** Samples every worker's JS heap (CDP, flat=false as PLATFORM-NOTES describes) and the page's. */
@@ -98,6 +116,85 @@ const median = (values: number[]): number => {
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 };
 
+/** Medians (and worst frame gap) of each run name, warm-up rounds already dropped. */
+function summarize(runs: BenchRun[]) {
+  return [...new Set(runs.map((r) => r.name))].map((name) => {
+    const mine = runs.filter((r) => r.name === name);
+    return {
+      name,
+      medianSeconds: Number((median(mine.map((r) => r.ms)) / 1000).toFixed(3)),
+      medianMaxFrameGapMs: Math.round(median(mine.map((r) => r.maxFrameGapMs))),
+      worstMaxFrameGapMs: Math.round(Math.max(...mine.map((r) => r.maxFrameGapMs))),
+      frameGapsOver50msPerRun: mine.reduce((sum, r) => sum + r.frameGapsOver50ms, 0) / mine.length,
+      longAnimationFramesOver100ms: mine.reduce((sum, r) => sum + r.longAnimationFrames.filter((d) => d > 100).length, 0) / mine.length,
+      megabytes: Number(mb(mine[0]!.bytes)),
+    };
+  });
+}
+
+function describeRun(round: number, run: BenchRun): string {
+  const phases = run.phases === undefined ? '' : ` (${Object.entries(run.phases).map(([step, ms]) => `${step} ${(ms / 1000).toFixed(2)} s`).join(', ')})`;
+  const loaf = run.longAnimationFrames.filter((d) => d > 50).length;
+  return `round ${round + 1}: ${run.name}: ${(run.ms / 1000).toFixed(2)} s, max frame gap ${run.maxFrameGapMs.toFixed(0)} ms (${run.frameGapsOver50ms} gap(s) > 50 ms, ${loaf} long animation frame(s) > 50 ms), ${mb(run.bytes)} MB${phases}`;
+}
+
+/**
+ * IndexedDB → CSV file: `fromIndexedDB` in Sluice's worker against `getAll()` + `Papa.unparse` +
+ * Blob on the main thread, alternating, in a browser with a profile on disk (so the store and the
+ * origin private file system live on disk, as they do for an app's users).
+ */
+async function indexedDBSection(): Promise<Record<string, unknown>> {
+  const database = 'sluice-bench';
+  const store = 'rows';
+  const profile = mkdtempSync(join(tmpdir(), 'sluice-bench-idb-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: findChromium().path, args: [...CHROMIUM_ARGS] });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const cdp = await context.newCDPSession(page);
+    await openPage(page);
+    console.log(`\nfilling an IndexedDB store with ${IDB_ROWS.toLocaleString('en')} records…`);
+    const fill = await page.evaluate(([d, s, n]) => window.sluiceBench!.idbFill(d, s, n), [database, store, IDB_ROWS] as const);
+    if (fill.count !== IDB_ROWS) throw new Error(`the store holds ${fill.count} records, expected ${IDB_ROWS}`);
+    console.log(`filled in ${(fill.ms / 1000).toFixed(1)} s (${Math.ceil(IDB_ROWS / 50_000)} transaction(s) of up to 50,000 records)`);
+    const runs: Array<BenchRun & { loadavg1m: number }> = [];
+    const order = ['idbSluice', 'idbPapa'] as const;
+    for (let round = 0; round < IDB_ROUNDS; round++) {
+      const names = round % 2 === 0 ? order : [...order].reverse();
+      for (const name of names) {
+        await page.evaluate(() => window.sluiceBench!.clearOpfs());
+        await collectGarbage(cdp);
+        const run = await page.evaluate(([which, d, s, n]) => window.sluiceBench![which](d, s, n), [name, database, store, IDB_ROWS] as const);
+        const loadavg1m = Number(loadavg()[0]!.toFixed(2));
+        console.log(`${describeRun(round, run)}; load average ${loadavg1m}`);
+        // Both sides must have saved every record (bytes differ: papaparse writes dates its own way).
+        if (run.rowsWritten !== IDB_ROWS) throw new Error(`${run.name} wrote ${run.rowsWritten} rows, the store holds ${IDB_ROWS}`);
+        if (IDB_ROUNDS === 1 || round > 0) runs.push({ ...run, loadavg1m });
+      }
+    }
+    await page.evaluate(() => window.sluiceBench!.clearOpfs());
+    await page.evaluate((d) => window.sluiceBench!.deleteDatabase(d), database);
+    const summary = summarize(runs);
+    console.log(`\nIndexedDB, ${IDB_ROWS.toLocaleString('en')} records → CSV file, median of ${runs.length / order.length} round(s):`);
+    console.table(summary);
+    const sluice = summary.find((s) => s.name.startsWith('sluice'))!;
+    const peer = summary.find((s) => !s.name.startsWith('sluice'))!;
+    const target = {
+      maxFrameGapMs: IDB_TARGET_FRAME_GAP_MS,
+      frameGapMet: sluice.worstMaxFrameGapMs <= IDB_TARGET_FRAME_GAP_MS,
+      fasterInTotal: sluice.medianSeconds < peer.medianSeconds,
+      speedup: Number((peer.medianSeconds / sluice.medianSeconds).toFixed(2)),
+    };
+    console.log(
+      `target: Sluice's largest frame gap ≤ ${IDB_TARGET_FRAME_GAP_MS} ms: ${target.frameGapMet ? 'met' : 'NOT met'} (worst ${sluice.worstMaxFrameGapMs} ms); ` +
+        `faster in total: ${target.fasterInTotal ? 'yes' : 'NO'} (${peer.medianSeconds} s ÷ ${sluice.medianSeconds} s = ${target.speedup}×)`,
+    );
+    return { rows: IDB_ROWS, rounds: IDB_ROUNDS, fillSeconds: Number((fill.ms / 1000).toFixed(1)), loadavgAfter: loadavg(), target, summary, runs };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (!existsSync(`${root}dist/index.js`)) throw new Error('dist/index.js is missing: run `npm run build` first');
   const server = await startServer();
@@ -113,6 +210,7 @@ async function main(): Promise<void> {
     // 1. Time and jank: Sluice (worker, and main thread) against Papa.unparse + Blob, same page.
     const context = await browser.newContext();
     const page = await context.newPage();
+    const pageCdp = await context.newCDPSession(page);
     await openPage(page);
     await page.evaluate((n) => window.sluiceBench!.prepare(n), ROWS);
     const runs: BenchRun[] = [];
@@ -121,28 +219,22 @@ async function main(): Promise<void> {
       const names = round % 2 === 0 ? order : [...order].reverse();
       for (const name of names) {
         await page.evaluate(() => window.sluiceBench!.clearOpfs());
+        await collectGarbage(pageCdp);
         const run = await page.evaluate((which) => window.sluiceBench![which](), name);
-        console.log(`round ${round + 1}: ${run.name}: ${(run.ms / 1000).toFixed(2)} s, max frame gap ${run.maxFrameGapMs.toFixed(0)} ms, ${mb(run.bytes)} MB`);
+        console.log(describeRun(round, run));
         if (ROUNDS === 1 || round > 0) runs.push(run);
       }
     }
-    const summary = [...new Set(runs.map((r) => r.name))].map((name) => {
-      const mine = runs.filter((r) => r.name === name);
-      return {
-        name,
-        medianSeconds: Number((median(mine.map((r) => r.ms)) / 1000).toFixed(3)),
-        medianMaxFrameGapMs: Math.round(median(mine.map((r) => r.maxFrameGapMs))),
-        worstMaxFrameGapMs: Math.round(Math.max(...mine.map((r) => r.maxFrameGapMs))),
-        longAnimationFramesOver100ms: mine.reduce((sum, r) => sum + r.longAnimationFrames.filter((d) => d > 100).length, 0) / mine.length,
-        megabytes: Number(mb(mine[0]!.bytes)),
-      };
-    });
+    const summary = summarize(runs);
     console.log(`\n${ROWS.toLocaleString('en')} rows → CSV file, Chromium ${browser.version()}, median of ${runs.length / order.length} round(s):`);
     console.table(summary);
     output['csv'] = { summary, runs };
     await context.close();
 
-    // 2. Memory: a long async generator → download, worker heap sampled through CDP.
+    // 2. IndexedDB → CSV: fromIndexedDB in the worker against getAll() + Papa.unparse on the page.
+    if (IDB_ROWS > 0) output['indexeddb'] = await indexedDBSection();
+
+    // 3. Memory: a long async generator → download, worker heap sampled through CDP.
     if (STREAM_ROWS > 0) {
       const memoryContext = await browser.newContext({ acceptDownloads: true });
       const memoryPage = await memoryContext.newPage();
