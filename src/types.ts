@@ -166,7 +166,7 @@ export interface StreamOptions {
   /** Declared column types; override inference. */
   schema?: SchemaSpec;
   limits?: ExportLimits;
-  /** Rows per record batch. Default 16,384. */
+  /** Rows per record batch. Default 8,192. */
   chunkSize?: number;
   /** Aborts the export with `'aborted'`. */
   signal?: AbortSignal;
