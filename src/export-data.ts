@@ -150,6 +150,8 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
     // The engine's 'done' comes before the file is committed and downloaded: the page reports
     // 'done' itself at the very end. Its 'failed'/'aborted' likewise wait for the page's verdict.
     if (progress.phase === 'failed' || progress.phase === 'aborted') return;
+    // A report overtaken by a later one (the last report also comes with the outcome) is stale.
+    if (progress.rowsRead < latest.rowsRead || progress.bytesWritten < latest.bytesWritten) return;
     publish(progress.phase === 'done' ? { ...progress, phase: 'finalizing' } : progress);
   }).then(
     (result) => {
@@ -348,6 +350,7 @@ async function runInWorker(
     if (signal.aborted) throw abortError(signal.reason);
     const outcome = await connection.run({ jobId, options: wire, source: pageSource.spec, sink: workerSink }, channel);
     if (!outcome.ok) throw deserializeError(outcome.error);
+    if (outcome.progress !== undefined) onProgress(outcome.progress);
     if (outcome.result.resources.wasmMemoryBytes !== undefined) connection.wasmMemoryBytes = outcome.result.resources.wasmMemoryBytes;
     return outcome.result;
   } catch (error) {

@@ -102,6 +102,12 @@ export class BatchBuilder {
         }
         packedValues(source, start, count, this.values);
       } else {
+        const direct = this.buildFromRows(rows, start, count, column);
+        if (direct !== null) {
+          fields.push(arrowFieldOf(column.name, column.type, column.nullable));
+          children.push(direct);
+          continue;
+        }
         this.extract(rows, start, end, column);
       }
       // Only a null or narrow numeric column can still change type: the others skip the scan.
@@ -215,6 +221,49 @@ export class BatchBuilder {
         return makeData({ type: arrowFieldOf(column.name, column.type).type, length: count, nullCount, nullBitmap: bitmap, data: new BigInt64Array(halves.buffer) } as never) as Data;
       }
     }
+  }
+
+  /**
+   * The common case of a number or date column whose type is settled, built in one pass straight
+   * from the rows (no copy into `this.values` first); null as soon as a value needs more care —
+   * a row that is not an object, a value of another kind, a fraction in an int32 column, an
+   * invalid date, a getter that throws — and the general path builds the column instead.
+   */
+  private buildFromRows(rows: ArrayLike<Row>, start: number, count: number, column: ColumnPlan): Data | null {
+    const kind = column.type.kind;
+    const key = column.key;
+    if ((kind !== 'float64' && kind !== 'int32' && kind !== 'timestamp') || (typeof key === 'string' && key in Object.prototype)) return null;
+    const data = kind === 'float64' ? new Float64Array(count) : kind === 'int32' ? new Int32Array(count) : new Int32Array(count * 2);
+    let bitmap: Uint8Array | null = null;
+    let nullCount = 0;
+    try {
+      for (let i = 0; i < count; i++) {
+        const row = rows[start + i] as Record<string | number, unknown> | null;
+        if (row === null || typeof row !== 'object') return null;
+        const value = row[key];
+        if (value === null || value === undefined) {
+          bitmap ??= allValid(count);
+          bitmap[i >> 3]! &= ~(1 << (i & 7));
+          nullCount++;
+        } else if (kind === 'timestamp') {
+          if (!(value instanceof Date)) return null;
+          const ms = value.getTime();
+          if (ms !== ms) return null;
+          // Int64 milliseconds as two int32 halves: no BigInt per value.
+          const high = Math.floor(ms / 4294967296);
+          data[2 * i] = ms - high * 4294967296;
+          data[2 * i + 1] = high;
+        } else {
+          if (typeof value !== 'number' || (kind === 'int32' && (value | 0) !== value)) return null;
+          data[i] = value;
+        }
+      }
+    } catch {
+      return null;
+    }
+    const type = arrowFieldOf(column.name, column.type).type;
+    const buffer = kind === 'timestamp' ? new BigInt64Array(data.buffer) : data;
+    return makeData({ type, length: count, nullCount, nullBitmap: bitmap, data: buffer } as never) as Data;
   }
 
   /** Copies one column's values into `this.values`; rows that are not objects give undefined. */

@@ -7,7 +7,7 @@ import { Coalescer } from '../sinks/coalesce.js';
 import { cleanSpool } from '../sinks/opfs.js';
 import { createSink } from '../sinks/index.js';
 import type { ByteSink } from '../sinks/types.js';
-import type { ExportFormat } from '../types.js';
+import type { ExportFormat, Progress } from '../types.js';
 import { PROTOCOL_VERSION, type ExportWorkerApi, type JobChannel, type RunOutcome, type RunRequest, type WorkerInfo, type WorkerSinkSpec } from './protocol.js';
 import { runExport } from './run.js';
 import { workerSource } from './worker-source.js';
@@ -87,17 +87,19 @@ export function createWorkerApi(): ExportWorkerApi {
           throw toExportError(error, 'sink_failed', 'opening the target');
         });
         const source = workerSource(request.source, () => remote.pull());
+        let last: Progress | undefined;
         const result = await runExport(source, request.options, sink, {
           signal: controller.signal,
           thread: 'worker',
           onProgress: (progress) => {
+            last = progress;
             // Fire and forget: progress is at most 20 a second, and a lost one is harmless.
             remote.progress(progress).catch(() => undefined);
           },
         });
         const wasm = await wasmMemoryBytes(request.options.format);
         if (wasm !== undefined) result.resources.wasmMemoryBytes = wasm;
-        return { ok: true, result };
+        return last === undefined ? { ok: true, result } : { ok: true, result, progress: last };
       } catch (error) {
         const failure = controller.signal.aborted ? abortError(controller.signal.reason) : toExportError(error, 'sink_failed');
         return { ok: false, error: serializeError(failure) };

@@ -69,7 +69,10 @@ export interface ExportResources {
 export type RunResult = Omit<ExportResult, 'fileName' | 'durationMs' | 'format' | 'blob'> & SinkOutcome & { resources: ExportResources };
 
 /** A run's outcome as data, so errors keep their code and details whatever comlink does with throws. */
-export type RunOutcome = { ok: true; result: RunResult } | { ok: false; error: SerializedExportError };
+export type RunOutcome =
+  /** `progress` is the engine's last report: progress travels on another port, so it may arrive after the outcome. */
+  | { ok: true; result: RunResult; progress?: Progress }
+  | { ok: false; error: SerializedExportError };
 
 /** Calls the worker makes to the page during one job. */
 export interface JobChannel {
