@@ -16,14 +16,13 @@
  * 2), PROFILE_IDB_TRACE_RUNS, SLUICE_BENCH_PORT (default 5318). The browser profile (and the filled store) is kept in `$TMPDIR/sluice-bench-idb-profile`
  * between runs, so the store is filled once; delete that folder to start over.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../../test/e2e/setup/browser.js';
 import type { ReadAheadRequest, ReadAheadResult } from './idb-read-ahead-worker.js';
+import { startTestServer } from './server.js';
 
 const ROWS = Number((process.env['BENCH_BROWSER_IDB_ROWS'] ?? '1000000').replaceAll('_', ''));
 const PORT = Number(process.env['SLUICE_BENCH_PORT'] ?? 5318);
@@ -35,22 +34,6 @@ const BATCH = 16_384;
 const TRACE_RUNS = Number(process.env['PROFILE_IDB_TRACE_RUNS'] ?? 0);
 const READ_AHEAD_ROUNDS = Number(process.env['PROFILE_IDB_READ_AHEAD_ROUNDS'] ?? 2);
 const STEPS = new Set((process.env['PROFILE_IDB_STEPS'] ?? 'read,readahead,profile').split(',').map((step) => step.trim()));
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-async function startServer(): Promise<ChildProcess> {
-  const server = spawn('npx', ['tsx', 'test/server/serve.ts'], { cwd: root, env: { ...process.env, SLUICE_TEST_PORT: String(PORT) }, stdio: 'ignore' });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${ORIGIN}/__sluice/health`)).ok) return server;
-    } catch {
-      // Not up yet.
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  server.kill();
-  throw new Error(`the test server did not start on ${ORIGIN} within 60 s`);
-}
 
 interface ProfileNode {
   id: number;
@@ -330,7 +313,7 @@ async function profileWorker(page: Page, cdp: CDPSession): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const server = await startServer();
+  const server = await startTestServer(PORT);
   const profileDir = join(tmpdir(), 'sluice-bench-idb-profile');
   mkdirSync(profileDir, { recursive: true });
   const context = await chromium.launchPersistentContext(profileDir, { executablePath: findChromium().path, args: [...CHROMIUM_ARGS] });

@@ -14,7 +14,6 @@
  * Writes bench/browser/results.json and prints a table. The test server (test/server/serve.ts) is
  * started on its own port for the run; the browser is the one the tests use.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../../test/e2e/setup/browser.js';
 import type { BenchRun } from './bench.js';
+import { startTestServer } from './server.js';
 
 const ROWS = intFromEnv('BENCH_BROWSER_ROWS', 1_000_000);
 const ROUNDS = intFromEnv('BENCH_BROWSER_ROUNDS', 3);
@@ -43,21 +43,6 @@ function intFromEnv(name: string, fallback: number): number {
   const number = Number(value.replaceAll('_', ''));
   if (!Number.isInteger(number) || number < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return number;
-}
-
-async function startServer(): Promise<ChildProcess> {
-  const server = spawn('npx', ['tsx', 'test/server/serve.ts'], { cwd: root, env: { ...process.env, SLUICE_TEST_PORT: String(PORT) }, stdio: ['ignore', 'ignore', 'ignore'], detached: false });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${ORIGIN}/__sluice/health`)).ok) return server;
-    } catch {
-      // Not up yet.
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  server.kill();
-  throw new Error(`the test server did not start on ${ORIGIN} within 60 s`);
 }
 
 async function openPage(page: Page): Promise<void> {
@@ -197,7 +182,7 @@ async function indexedDBSection(): Promise<Record<string, unknown>> {
 
 async function main(): Promise<void> {
   if (!existsSync(`${root}dist/index.js`)) throw new Error('dist/index.js is missing: run `npm run build` first');
-  const server = await startServer();
+  const server = await startTestServer(PORT);
   const browser = await chromium.launch({ executablePath: findChromium().path, args: [...CHROMIUM_ARGS] });
   const output: Record<string, unknown> = {
     date: new Date().toISOString(),

@@ -13,7 +13,7 @@ import { inferKind } from './infer.js';
 import { arrowFieldOf, widens, type ColumnKind, type ColumnType } from './kinds.js';
 import { buildNested, inferNestedType, mergeTypes, type NestedType } from './nested.js';
 import { packedValues, utf8Of, type PackedColumn, type PackedRows, type PackedText } from './packed.js';
-import { encodeTexts, utf8Offsets } from './utf8.js';
+import { encodeTexts, offsetsFromLengths } from './utf8.js';
 
 /** How to read and type one column. */
 export interface ColumnPlan {
@@ -557,8 +557,8 @@ export class BatchBuilder {
           offset += texts[i]!.length;
           offsets[i + 1] = offset;
         }
-      } else {
-        utf8Offsets(texts, bytes, offsets);
+      } else if (!offsetsFromLengths(bytes, texts.map((text) => text.length), offsets)) {
+        bytes = encodeTexts(texts, units, offsets);
       }
     } else {
       bytes = encodeTexts(texts, units, offsets);

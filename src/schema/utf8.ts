@@ -6,35 +6,6 @@
  */
 
 /**
- * Byte offsets of each string inside their joined UTF-8 encoding, found by walking the bytes while
- * counting UTF-16 code units (a 4-byte sequence is two units; a lone surrogate became U+FFFD, three
- * bytes for one unit, so the counts stay aligned).
- */
-export function utf8Offsets(texts: readonly string[], bytes: Uint8Array, offsets: Int32Array): void {
-  let byte = 0;
-  for (let i = 0; i < texts.length; i++) {
-    let units = texts[i]!.length;
-    while (units > 0) {
-      const lead = bytes[byte]!;
-      if (lead < 0x80) {
-        byte += 1;
-        units -= 1;
-      } else if (lead < 0xe0) {
-        byte += 2;
-        units -= 1;
-      } else if (lead < 0xf0) {
-        byte += 3;
-        units -= 1;
-      } else {
-        byte += 4;
-        units -= 2;
-      }
-    }
-    offsets[i + 1] = byte;
-  }
-}
-
-/**
  * Byte offsets of texts with the given UTF-16 lengths inside `bytes`, their joined text as
  * TextEncoder encoded it; false when a surrogate pair straddles two texts (a lone high surrogate
  * ending one text met a lone low one starting the next, which TextEncoder joined into one
