@@ -377,7 +377,7 @@ class ExportRun {
         if (this.filterStages !== null) {
           return { chunk: this.buildFiltered(run, firstRow), sourceRows, filtered: true };
         }
-        const built = this.builder!.build(rowsOf(run), run.start, run.end, firstRow, run.packed === undefined ? undefined : { packed: run.packed });
+        const built = this.builder!.build(rowsOf(run), run.start, run.end, firstRow, packedPart(run));
         this.lastSchema = built.batch.schema;
         this.ensureFilter(built.batch.schema);
         return { chunk: { batch: built.batch, selection: null, firstRow, mismatches: built.mismatches }, sourceRows, filtered: false };

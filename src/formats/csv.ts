@@ -197,7 +197,7 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
         paths[c] = o.quoteAll && state.kind === CellKind.text ? Path.other : pathOf(state);
         if (paths[c] === Path.text) {
           const scan = scanText(state, rowCount);
-          flags[c] = scan.special;
+          flags[c] = scan.flags;
           rowBound += Math.max(scan.longest, nullBytes.length);
         } else {
           rowBound += Math.max(CELL_BOUND, nullBytes.length);
@@ -282,7 +282,7 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
    * the longest unmarked cell, which bounds what a row can need: one pass over the column's bytes
    * with a table lookup per byte (four native indexOf passes, one per byte value, cost twice this).
    */
-  function scanText(state: ColumnState, rowCount: number): { special: Uint8Array; longest: number } {
+  function scanText(state: ColumnState, rowCount: number): { flags: Uint8Array; longest: number } {
     const flags = new Uint8Array(rowCount);
     const offsets = state.offsets!;
     const bytes = state.values as Uint8Array;
@@ -300,7 +300,7 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
       if (flags[row] === 0 && length > longest) longest = length;
       at = end;
     }
-    return { special: flags, longest };
+    return { flags, longest };
   }
 
   function writeCell(state: ColumnState, row: number): void {

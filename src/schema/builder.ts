@@ -207,15 +207,12 @@ export class BatchBuilder {
       case 'date': {
         if (kind !== 'null' && kind !== 'timestamp') return null;
         const values = source.values;
-        // Int64 milliseconds as two int32 halves: no BigInt per value.
         const halves = new Int32Array(count * 2);
         for (let i = 0; i < count; i++) {
           if (bitmap !== null && (bitmap[i >> 3]! & (1 << (i & 7))) === 0) continue;
           const ms = values[start + i]!;
           if (ms !== ms) return null; // an invalid Date: the general path reports it
-          const high = Math.floor(ms / 4294967296);
-          halves[2 * i] = ms - high * 4294967296;
-          halves[2 * i + 1] = high;
+          setInt64(halves, i, ms);
         }
         column.type = { kind: 'timestamp' };
         return makeData({ type: arrowFieldOf(column.name, column.type).type, length: count, nullCount, nullBitmap: bitmap, data: new BigInt64Array(halves.buffer) } as never) as Data;
@@ -249,10 +246,7 @@ export class BatchBuilder {
           if (!(value instanceof Date)) return null;
           const ms = value.getTime();
           if (ms !== ms) return null;
-          // Int64 milliseconds as two int32 halves: no BigInt per value.
-          const high = Math.floor(ms / 4294967296);
-          data[2 * i] = ms - high * 4294967296;
-          data[2 * i + 1] = high;
+          setInt64(data as Int32Array, i, ms);
         } else {
           if (typeof value !== 'number' || (kind === 'int32' && (value | 0) !== value)) return null;
           data[i] = value;
@@ -409,28 +403,6 @@ export class BatchBuilder {
         const unit = type.kind === 'date' ? 1 : 2;
         const data = unit === 1 ? new Int32Array(count) : new Int32Array(count * 2);
         const micro = type.kind === 'timestamp_us';
-        if (type.kind === 'timestamp') {
-          // Fast path: every value a valid Date, written as two int32 halves (no BigInt per value).
-          const values = this.values;
-          let clean = true;
-          try {
-          for (let i = 0; i < count; i++) {
-            const value = values[i];
-            const ms = value instanceof Date ? value.getTime() : Number.NaN;
-            if (ms !== ms) {
-              clean = false;
-              break;
-            }
-            const high = Math.floor(ms / 4294967296);
-            data[2 * i] = ms - high * 4294967296;
-            data[2 * i + 1] = high;
-          }
-          } catch {
-            // A hostile value: the general path below reports it cell by cell.
-            clean = false;
-          }
-          if (clean) return makeData({ type: arrowFieldOf(column.name, column.type).type, length: count, nullCount: 0, data: new BigInt64Array(data.buffer) } as never) as Data;
-        }
         return this.fixedWidth(column, count, data, (value, i) => {
           const ms = toEpochMs(value, column.declared);
           if (ms === undefined) return false;
@@ -438,10 +410,7 @@ export class BatchBuilder {
           if (unit === 1) {
             data[i] = Math.floor(ms / 86400000);
           } else {
-            const n = micro ? ms * 1000 : ms;
-            const high = Math.floor(n / 4294967296);
-            data[2 * i] = n - high * 4294967296;
-            data[2 * i + 1] = high;
+            setInt64(data, i, micro ? ms * 1000 : ms);
           }
           return true;
         }, undefined, unit === 2 ? (d) => new BigInt64Array(d.buffer) : undefined);
@@ -691,6 +660,16 @@ function isDateSafe(value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Stores integer `value` as Int64 at `i` of an Int64 buffer seen as int32 halves (little-endian):
+ * timestamps are written this way, without a BigInt per value.
+ */
+function setInt64(halves: Int32Array, i: number, value: number): void {
+  const high = Math.floor(value / 4294967296);
+  halves[2 * i] = value - high * 4294967296;
+  halves[2 * i + 1] = high;
 }
 
 function allValid(count: number): Uint8Array {
