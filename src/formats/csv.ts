@@ -189,16 +189,13 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
       // Each column's way through the row loop, and an upper bound on one row's bytes, so that a row
       // reserves room once and its common cells are written with no further checks.
       const paths = new Uint8Array(columnCount);
-      const flags: Array<Uint8Array | null> = new Array(columnCount).fill(null);
       let rowBound = newline.length + columnCount;
       for (let c = 0; c < columnCount; c++) {
         const state = states[c]!;
         // Quoted-all text goes through writeCell, which quotes.
         paths[c] = o.quoteAll && state.kind === CellKind.text ? Path.other : pathOf(state);
         if (paths[c] === Path.text) {
-          const scan = scanText(state, rowCount);
-          flags[c] = scan.flags;
-          rowBound += Math.max(scan.longest, nullBytes.length);
+          rowBound += Math.max(longestCell(state.offsets!, rowCount), nullBytes.length);
         } else {
           rowBound += Math.max(CELL_BOUND, nullBytes.length);
         }
@@ -223,23 +220,34 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
           }
           if (path === Path.number) {
             pos = writeNumber(buf, pos, state.values[row]!);
-          } else if (path === Path.text && flags[c]![row] === 0) {
-            // No byte that needs quoting: copied as is, unless empty, quoted-all or formula-like.
+          } else if (path === Path.text) {
+            // Copied as is while looking for bytes that need quoting (one pass, not a scan and a
+            // copy); a cell that holds one is written again from its start by writeCell, as are
+            // empty, formula-like and BOM-like cells.
             const offsets = state.offsets!;
             const from = offsets[row]!;
             const to = offsets[row + 1]!;
             const bytes = state.values as Uint8Array;
             const first = bytes[from]!;
-            if (to === from || first === 0xef || (guardText && FORMULA_START[first] === 1)) {
+            let plain = to !== from && first !== 0xef && !(guardText && FORMULA_START[first] === 1);
+            if (plain) {
+              const cellStart = pos;
+              let found = 0;
+              for (let i = from; i < to; i++) {
+                const b = bytes[i]!;
+                buf[pos++] = b;
+                found |= special[b]!;
+              }
+              if (found !== 0) {
+                pos = cellStart;
+                plain = false;
+              }
+            }
+            if (!plain) {
               writer.pos = pos;
               writeCell(state, row);
               buf = writer.buf;
               pos = writer.pos;
-            } else if (to - from < 32) {
-              for (let i = from; i < to; i++) buf[pos++] = bytes[i]!;
-            } else {
-              buf.set(bytes.subarray(from, to), pos);
-              pos += to - from;
             }
           } else if (path === Path.bool) {
             const bit = state.bitOffset + row;
@@ -276,32 +284,6 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
       if (writer.pos > 0) emit(writer.take());
     },
   };
-
-  /**
-   * Marks the rows of a text column whose bytes hold the delimiter, the quote, CR or LF, and finds
-   * the longest unmarked cell, which bounds what a row can need: one pass over the column's bytes
-   * with a table lookup per byte (four native indexOf passes, one per byte value, cost twice this).
-   */
-  function scanText(state: ColumnState, rowCount: number): { flags: Uint8Array; longest: number } {
-    const flags = new Uint8Array(rowCount);
-    const offsets = state.offsets!;
-    const bytes = state.values as Uint8Array;
-    let longest = 0;
-    let at = offsets[0]!;
-    for (let row = 0; row < rowCount; row++) {
-      const end = offsets[row + 1]!;
-      const length = end - at;
-      for (; at < end; at++) {
-        if (special[bytes[at]!] === 1) {
-          flags[row] = 1;
-          break;
-        }
-      }
-      if (flags[row] === 0 && length > longest) longest = length;
-      at = end;
-    }
-    return { flags, longest };
-  }
 
   function writeCell(state: ColumnState, row: number): void {
     if (state.mismatches !== null) {
@@ -368,6 +350,16 @@ const Path = {
   /** Millisecond timestamps and dates. */
   time: 4,
 } as const;
+
+/** The most bytes any cell of a text column holds: bounds what its cells add to a row. */
+function longestCell(offsets: Int32Array, rowCount: number): number {
+  let longest = 0;
+  for (let row = 0; row < rowCount; row++) {
+    const length = offsets[row + 1]! - offsets[row]!;
+    if (length > longest) longest = length;
+  }
+  return longest;
+}
 
 /** Room any inline number, boolean or date cell fits in (`String(-Number.MIN_VALUE)` is 7 bytes; ISO years beyond 9999 are 27). */
 const CELL_BOUND = 32;
