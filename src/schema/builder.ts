@@ -13,7 +13,7 @@ import { inferKind } from './infer.js';
 import { arrowFieldOf, widens, type ColumnKind, type ColumnType } from './kinds.js';
 import { buildNested, inferNestedType, mergeTypes, type NestedType } from './nested.js';
 import { packedValues, utf8Of, type PackedColumn, type PackedRows, type PackedText } from './packed.js';
-import { encodeTexts, offsetsFromLengths } from './utf8.js';
+import { TextColumnWriter } from './utf8.js';
 
 /** How to read and type one column. */
 export interface ColumnPlan {
@@ -61,7 +61,8 @@ export interface BuiltBatch {
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
-const encoder = new TextEncoder();
+/** Texts checked and encoded together (see TextColumnWriter). */
+const TEXT_BLOCK = 1024;
 
 /** Builds record batches from rows, one chunk at a time, keeping column types consistent. */
 export class BatchBuilder {
@@ -74,6 +75,8 @@ export class BatchBuilder {
   private rowIndexes: ArrayLike<number> | null = null;
   /** Whether each text column's last batch was pure ASCII: picks how the next one is encoded. */
   private readonly asciiText = new Map<string, boolean>();
+  /** Each text column's UTF-8 bytes per row in its last batch: sizes the next batch's buffer. */
+  private readonly textBytes = new Map<string, number>();
 
   constructor(columns: ColumnPlan[], options: BatchBuilderOptions) {
     this.columns = columns;
@@ -481,58 +484,46 @@ export class BatchBuilder {
   private buildText(column: ColumnPlan, count: number): Data {
     const values = this.values;
     const json = column.type.kind === 'json';
-    const texts: string[] = new Array(count);
+    const expected = (this.textBytes.get(column.name) ?? 0) * count;
+    const writer = new TextColumnWriter(count, Math.ceil(expected * 1.1) + 64, this.asciiText.get(column.name) !== false);
+    const texts: string[] = new Array(Math.min(count, TEXT_BLOCK));
     let bitmap: Uint8Array | null = null;
     let nullCount = 0;
-    let units = 0;
-    for (let i = 0; i < count; i++) {
-      const value = values[i];
-      let text: string | undefined;
-      if (typeof value === 'string' && !json) {
-        // A lone high surrogate at the end would pair with a lone low one starting the next cell once
-        // the texts are joined: make it U+FFFD first (as TextEncoder would on its own).
-        text = value.length > 0 && (value.charCodeAt(value.length - 1) & 0xfc00) === 0xd800 ? value.toWellFormed() : value;
-      } else if (value === null || value === undefined) text = undefined;
-      else if (json) text = this.toJson(column, i, value);
-      else {
-        try {
-          text = this.toText(column, i, value);
-        } catch (error) {
-          text = this.hostile(column, i, error);
+    for (let blockStart = 0; blockStart < count; blockStart += TEXT_BLOCK) {
+      const blockEnd = Math.min(blockStart + TEXT_BLOCK, count);
+      let units = 0;
+      for (let i = blockStart; i < blockEnd; i++) {
+        const value = values[i];
+        let text: string | undefined;
+        if (typeof value === 'string' && !json) {
+          // A lone high surrogate at the end would pair with a lone low one starting the next cell once
+          // the texts are joined: make it U+FFFD first (as TextEncoder would on its own).
+          text = value.length > 0 && (value.charCodeAt(value.length - 1) & 0xfc00) === 0xd800 ? value.toWellFormed() : value;
+        } else if (value === null || value === undefined) text = undefined;
+        else if (json) text = this.toJson(column, i, value);
+        else {
+          try {
+            text = this.toText(column, i, value);
+          } catch (error) {
+            text = this.hostile(column, i, error);
+          }
+          if (text !== undefined) this.mismatchIssue(column, i, value, 'written as text');
         }
-        if (text !== undefined) this.mismatchIssue(column, i, value, 'written as text');
-      }
-      if (text === undefined) {
-        bitmap ??= allValid(count);
-        bitmap[i >> 3]! &= ~(1 << (i & 7));
-        nullCount++;
-        texts[i] = '';
-      } else {
-        texts[i] = text;
-        units += text.length;
-      }
-    }
-    // Two ways to UTF-8, each the faster on its own kind of text (measured): ASCII text is joined and
-    // encoded natively, then every offset follows from the lengths; other text is encoded by hand in
-    // one pass that also gives the offsets. The last batch of the column picks the way.
-    const offsets = new Int32Array(count + 1);
-    let bytes: Uint8Array<ArrayBuffer>;
-    if (this.asciiText.get(column.name) !== false) {
-      const joined = texts.join('');
-      bytes = encoder.encode(joined);
-      if (bytes.length === units) {
-        let offset = 0;
-        for (let i = 0; i < count; i++) {
-          offset += texts[i]!.length;
-          offsets[i + 1] = offset;
+        if (text === undefined) {
+          bitmap ??= allValid(count);
+          bitmap[i >> 3]! &= ~(1 << (i & 7));
+          nullCount++;
+          texts[i - blockStart] = '';
+        } else {
+          texts[i - blockStart] = text;
+          units += text.length;
         }
-      } else if (!offsetsFromLengths(bytes, texts.map((text) => text.length), offsets)) {
-        bytes = encodeTexts(texts, units, offsets);
       }
-    } else {
-      bytes = encodeTexts(texts, units, offsets);
+      writer.append(texts, blockEnd - blockStart, units);
     }
-    this.asciiText.set(column.name, bytes.length === units);
+    const { bytes, offsets } = writer.finish();
+    this.asciiText.set(column.name, writer.ascii);
+    this.textBytes.set(column.name, count > 0 ? bytes.length / count : 0);
     const type = arrowFieldOf(column.name, column.type).type;
     return makeData({ type, length: count, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: bytes } as never) as Data;
   }

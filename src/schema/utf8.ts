@@ -37,25 +37,103 @@ export function offsetsFromLengths(bytes: Uint8Array, lengths: ArrayLike<number>
   return byte === bytes.length;
 }
 
+const encoder = new TextEncoder();
+
 /**
- * UTF-8 of the texts one after another, with each text's end offset written to `offsets[i + 1]`.
- * Sized for one byte per UTF-16 unit and grown when a text would not fit as 3 bytes per unit.
+ * A text column's UTF-8, appended a block of texts at a time, with each text's end offset.
+ *
+ * Blocks keep the texts being encoded in the processor's cache: the texts were just read to check
+ * them, and encoding a whole batch at the end would read them all again from memory (measured:
+ * blocks of about a thousand texts make a text column about 15% cheaper than whole batches).
+ *
+ * Two ways to UTF-8, each the faster on its own kind of text (measured): ASCII text is joined and
+ * encoded natively, every offset following from the lengths; other text is encoded by hand in one
+ * pass that also gives the offsets. Each block takes the way that suited the block before it.
  */
-export function encodeTexts(texts: readonly string[], units: number, offsets: Int32Array): Uint8Array<ArrayBuffer> {
-  let bytes = new Uint8Array(Math.ceil(units * 1.25) + 64);
-  let pos = 0;
-  for (let i = 0; i < texts.length; i++) {
-    const text = texts[i]!;
-    if (pos + text.length * 3 > bytes.length) {
-      const next = new Uint8Array(Math.max(bytes.length * 2, pos + text.length * 3));
-      next.set(bytes.subarray(0, pos));
-      bytes = next;
-    }
-    pos = writeUtf8(bytes, pos, text);
-    offsets[i + 1] = pos;
+export class TextColumnWriter {
+  /** Whether the last block was pure ASCII. */
+  ascii: boolean;
+  private bytes: Uint8Array<ArrayBuffer>;
+  private pos = 0;
+  private readonly offsets: Int32Array;
+  private count = 0;
+
+  /**
+   * @param rows how many texts the column will hold
+   * @param expectedBytes a guess at their UTF-8 size (grown when short)
+   * @param ascii whether to try the ASCII way first
+   */
+  constructor(rows: number, expectedBytes: number, ascii: boolean) {
+    this.offsets = new Int32Array(rows + 1);
+    this.bytes = new Uint8Array(Math.max(64, expectedBytes));
+    this.ascii = ascii;
   }
-  // A short view of a large buffer would pin the whole buffer while the batch lives.
-  return pos * 1.25 + 64 < bytes.length ? bytes.slice(0, pos) : bytes.subarray(0, pos);
+
+  /** Appends `texts[0..count)`, whose UTF-16 lengths add up to `units`. */
+  append(texts: readonly string[], count: number, units: number): void {
+    const blockStart = this.pos;
+    const first = this.count;
+    const offsets = this.offsets;
+    if (this.ascii) {
+      const joined = texts.length === count ? texts.join('') : texts.slice(0, count).join('');
+      this.reserve(units);
+      let { read, written } = encoder.encodeInto(joined, this.bytes.subarray(this.pos));
+      while (read < joined.length) {
+        // Not ASCII after all and out of room: grow to the worst case of what is left.
+        this.pos += written;
+        this.reserve((joined.length - read) * 3);
+        const rest = encoder.encodeInto(joined.slice(read), this.bytes.subarray(this.pos));
+        read += rest.read;
+        written = rest.written;
+      }
+      this.pos += written;
+      if (this.pos - blockStart === units) {
+        let offset = blockStart;
+        for (let i = 0; i < count; i++) {
+          offset += texts[i]!.length;
+          offsets[first + i + 1] = offset;
+        }
+        this.count += count;
+        return;
+      }
+      this.ascii = false;
+      const blockBytes = this.bytes.subarray(blockStart, this.pos);
+      const blockOffsets = new Int32Array(count + 1);
+      if (offsetsFromLengths(blockBytes, texts.slice(0, count).map((text) => text.length), blockOffsets)) {
+        for (let i = 1; i <= count; i++) offsets[first + i] = blockStart + blockOffsets[i]!;
+        this.count += count;
+        return;
+      }
+      // A surrogate pair straddled two texts once joined: encode the block again, text by text.
+      this.pos = blockStart;
+    }
+    this.reserve(units * 3);
+    const bytes = this.bytes;
+    let pos = this.pos;
+    for (let i = 0; i < count; i++) {
+      pos = writeUtf8(bytes, pos, texts[i]!);
+      offsets[first + i + 1] = pos;
+    }
+    this.ascii = pos - blockStart === units;
+    this.pos = pos;
+    this.count += count;
+  }
+
+  /** The column's bytes and offsets. */
+  finish(): { bytes: Uint8Array<ArrayBuffer>; offsets: Int32Array } {
+    const pos = this.pos;
+    // A short view of a large buffer would pin the whole buffer while the batch lives.
+    const bytes = pos * 1.25 + 64 < this.bytes.length ? this.bytes.slice(0, pos) : this.bytes.subarray(0, pos);
+    return { bytes, offsets: this.offsets };
+  }
+
+  private reserve(extra: number): void {
+    const needed = this.pos + extra;
+    if (needed <= this.bytes.length) return;
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, needed));
+    next.set(this.bytes.subarray(0, this.pos));
+    this.bytes = next;
+  }
 }
 
 /**

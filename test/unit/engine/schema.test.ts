@@ -64,6 +64,41 @@ describe('inference', () => {
     }
   });
 
+  it('encodes large batches block by block as TextEncoder does, whatever each block holds', () => {
+    // Text is encoded a block of 1,024 texts at a time, each block taking the way that suited the
+    // one before: blocks that switch between ASCII and not, lone surrogates at block edges, nulls,
+    // numbers written as text and long texts that outgrow the buffer sized from the last batch.
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const pieces = ['a', 'plain text', ',', 'é', '日本', '😀', '\uD800', '\uDC00', ''];
+    const textOf = (block: number, i: number): unknown => {
+      if (i % 1024 === 0 || i % 1024 === 1023) return ['\uDC00edge', 'edge\uD83D', '😀', 'x'][block % 4];
+      if (block % 3 === 0) return `ascii ${i}`;
+      const r = random();
+      if (r < 0.05) return null;
+      if (r < 0.08) return i; // a number in a text column: written as text
+      if (r < 0.09) return 'long '.repeat(2000);
+      return Array.from({ length: 1 + Math.floor(random() * 6) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+    };
+    const { builder } = build([['t', []]]);
+    builder.build([{ t: 'first' }], 0, 1, 0);
+    for (const count of [5000, 1024, 3073]) {
+      const values = Array.from({ length: count }, (_, i) => textOf(Math.floor(i / 1024) + count, i));
+      const rows = values.map((t) => ({ t }));
+      const { batch } = builder.build(rows, 0, rows.length, 0);
+      const data = batch.getChildAt(0)!.data[0]!;
+      values.forEach((value, i) => {
+        const bytes = (data.values as Uint8Array).subarray(data.valueOffsets[i], data.valueOffsets[i + 1]);
+        const expected = value === null ? '' : String(value);
+        expect([...bytes], `row ${i} of ${count}`).toEqual([...new TextEncoder().encode(expected)]);
+      });
+      expect(data.valueOffsets[count]).toBe((data.values as Uint8Array).length);
+    }
+  });
+
   it('widens int → float and null → any in a later chunk (text formats)', async () => {
     async function* source() {
       yield { n: 1, later: null };
