@@ -73,8 +73,6 @@ export class BatchBuilder {
   private mismatches: Map<string, Map<number, string>> | null = null;
   private firstRow = 0;
   private rowIndexes: ArrayLike<number> | null = null;
-  /** Whether each text column's last batch was pure ASCII: picks how the next one is encoded. */
-  private readonly asciiText = new Map<string, boolean>();
   /** Each text column's UTF-8 bytes per row in its last batch: sizes the next batch's buffer. */
   private readonly textBytes = new Map<string, number>();
 
@@ -485,7 +483,7 @@ export class BatchBuilder {
     const values = this.values;
     const json = column.type.kind === 'json';
     const expected = (this.textBytes.get(column.name) ?? 0) * count;
-    const writer = new TextColumnWriter(count, Math.ceil(expected * 1.1) + 64, this.asciiText.get(column.name) !== false);
+    const writer = new TextColumnWriter(count, Math.ceil(expected * 1.1) + 64);
     const texts: string[] = new Array(Math.min(count, TEXT_BLOCK));
     let bitmap: Uint8Array | null = null;
     let nullCount = 0;
@@ -522,7 +520,6 @@ export class BatchBuilder {
       writer.append(texts, blockEnd - blockStart, units);
     }
     const { bytes, offsets } = writer.finish();
-    this.asciiText.set(column.name, writer.ascii);
     this.textBytes.set(column.name, count > 0 ? bytes.length / count : 0);
     const type = arrowFieldOf(column.name, column.type).type;
     return makeData({ type, length: count, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: bytes } as never) as Data;

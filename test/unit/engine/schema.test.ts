@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exportStream, type ExportResult, type StreamOptions } from '../../../src/index.js';
 import { BatchBuilder, type ColumnPlan } from '../../../src/schema/builder.js';
 import { inferKind } from '../../../src/schema/infer.js';
+import { offsetsFromLengths } from '../../../src/schema/utf8.js';
 import type { ExportIssue } from '../../../src/types.js';
 import { papaParse, readText } from '../../helpers/readers.js';
 
@@ -204,5 +205,39 @@ describe('hostile rows', () => {
     const proxy = new Proxy({}, { get: (_t, key) => (key === 'a' ? 42 : undefined), ownKeys: () => ['a'], getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true }) });
     const { text } = await run([proxy, 7, null, { a: 1 }]);
     expect(lines(text)).toEqual([{ a: 42 }, { a: null }, { a: null }, { a: 1 }]);
+  });
+});
+
+describe('offsetsFromLengths', () => {
+  const encoder = new TextEncoder();
+  const pieces = ['a', 'bcd', 'plain text ', 'é', 'ü', '日本', '😀', '', 'x'.repeat(9)];
+
+  it('finds every text\'s end in the joined UTF-8, at any alignment of the bytes', () => {
+    let seed = 11;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let round = 0; round < 300; round++) {
+      const texts = Array.from({ length: 1 + Math.floor(random() * 40) }, () =>
+        Array.from({ length: Math.floor(random() * 5) }, () => pieces[Math.floor(random() * pieces.length)]).join(''),
+      );
+      const joined = encoder.encode(texts.join(''));
+      const expected = [0];
+      for (const text of texts) expected.push(expected.at(-1)! + encoder.encode(text).length);
+      for (const shift of [0, 1, 2, 3]) {
+        const buffer = new Uint8Array(joined.length + 8).fill(0xff);
+        buffer.set(joined, shift);
+        const offsets = new Int32Array(texts.length + 3);
+        const found = offsetsFromLengths(buffer.subarray(shift, shift + joined.length), texts.map((text) => text.length), offsets, 2, 100);
+        expect(found, JSON.stringify(texts)).toBe(true);
+        expect([...offsets.subarray(3)], JSON.stringify({ texts, shift })).toEqual(expected.slice(1).map((end) => end + 100));
+      }
+    }
+  });
+
+  it('says so when a surrogate pair straddles two texts', () => {
+    const texts = ['ab\uD83D', '\uDE00cd'];
+    expect(offsetsFromLengths(encoder.encode(texts.join('')), [3, 3], new Int32Array(3))).toBe(false);
   });
 });
