@@ -694,6 +694,7 @@ class Compiler {
           return this.compile({ op: 'and', filters: [{ op: 'gte', field: filter.field, value: filter.low }, { op: 'lte', field: filter.field, value: filter.high }] }, path);
         }
         const { slot, info } = this.#slot(filter.field, path);
+        if (info.kind === 'null') return new LeafExec(slot, null, null); // unknown for every row, as a comparison
         return this.#leaf(slot, this.#between(info, filter.low, filter.high, path));
       }
       case 'eq':
@@ -871,26 +872,31 @@ class Compiler {
 export function compileFilter(filter: Filter, schema: Schema, options: CompileFilterOptions = {}): CompiledFilter {
   validateFilter(filter);
   const tree = options.optimize === false ? filter : optimizeFilter(filter);
-  const compiler = new Compiler(schema);
-  const root = compiler.compile(tree, 'filter');
-  const slots = compiler.slots;
+  let compiler = new Compiler(schema);
+  let root = compiler.compile(tree, 'filter');
+  let slots = compiler.slots;
   const fields = filterFields(tree);
   let lastSchema: Schema = schema;
   let indexes = slots.map((info) => info.index);
-  const cols: Data[] = new Array<Data>(slots.length);
+  let cols: Data[] = new Array<Data>(slots.length);
   return {
     fields,
     evaluate(batch: RecordBatch, candidates: Uint32Array | null = null): Uint32Array | null {
       if (batch.schema !== lastSchema) {
-        // A later batch may order its columns differently; match by name and kind.
-        indexes = slots.map((info) => {
-          const index = batch.schema.fields.findIndex((field) => field.name === info.name);
-          if (index < 0) throw new ExportError('unknown_column', `filter: column "${info.name}" is missing from a later batch`, { details: { column: info.name } });
-          if (batch.schema.fields[index]!.type.typeId !== info.type.typeId) {
-            throw new ExportError('schema_mismatch', `filter: column "${info.name}" changed type from ${String(info.type)} to ${String(batch.schema.fields[index]!.type)}`, { details: { column: info.name } });
-          }
-          return index;
+        // A later batch may order its columns differently (matched by name), or have widened one
+        // (a stream's column that was all null, or int32 until a fraction): compiled again for it.
+        const widened = slots.some((info) => {
+          const field = batch.schema.fields.find((candidate) => candidate.name === info.name);
+          if (field === undefined) throw new ExportError('unknown_column', `filter: column "${info.name}" is missing from a later batch`, { details: { column: info.name } });
+          return field.type.typeId !== info.type.typeId;
         });
+        if (widened) {
+          compiler = new Compiler(batch.schema);
+          root = compiler.compile(tree, 'filter');
+          slots = compiler.slots;
+          cols = new Array<Data>(slots.length);
+        }
+        indexes = slots.map((info) => batch.schema.fields.findIndex((field) => field.name === info.name));
         lastSchema = batch.schema;
       }
       const children = batch.data.children;

@@ -36,6 +36,17 @@ describe('filters in an export', () => {
     expect(await exportedIds('not amount > 30')).toEqual(notExpected);
   });
 
+  it('follows a stream whose filtered columns widen after the first chunk (null → number, int → float)', async () => {
+    async function* source() {
+      for (let i = 0; i < 30; i++) yield { id: i, late: i < 10 ? null : i + 0.5, step: i === 25 ? 25.5 : i };
+    }
+    for (const chunkSize of [1, 7, 10]) {
+      const text = await new Response(exportStream(source(), { format: 'csv', filter: 'late between 12 and 20 or step > 25', chunkSize })).text();
+      const ids = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true }).data.map((row) => Number(row['id']));
+      expect(ids, `chunk size ${chunkSize}`).toEqual([12, 13, 14, 15, 16, 17, 18, 19, 25, 26, 27, 28, 29]);
+    }
+  });
+
   it('writes no rows for a contradiction', async () => {
     expect(await exportedIds('amount > 5 and amount < 3')).toEqual([]);
   });

@@ -244,7 +244,14 @@ describe('compileFilter → evaluate', () => {
     expect(compiled.evaluate(first)).toEqual(new Uint32Array([1]));
     expect(compiled.evaluate(second)).toEqual(new Uint32Array([1]));
     const changed = makeBatch({ a: { type: 'utf8', values: ['2'] }, b: { type: 'utf8', values: ['y'] } });
-    expect(() => compiled.evaluate(changed)).toThrow(/changed type/);
+    expect(() => compiled.evaluate(changed)).toThrow(/"a" \(Utf8\) is text; compare it with a string, not 2/);
+  });
+
+  it('compiles again for a later batch that widened a column (a stream that was null, or int32 until a fraction)', () => {
+    const compiled = compileFilter(parseFilter('a = 2 and b between 1 and 3'), makeBatch({ a: { type: 'int32', values: [2] }, b: { type: 'null', length: 1 } }).schema);
+    expect(compiled.evaluate(makeBatch({ a: { type: 'int32', values: [2] }, b: { type: 'null', length: 1 } }))).toEqual(new Uint32Array([]));
+    const widened = makeBatch({ a: { type: 'float64', values: [2, 2.5, 2] }, b: { type: 'float64', values: [1.5, 2, 4] } });
+    expect(compiled.evaluate(widened)).toEqual(new Uint32Array([0]));
   });
 
   it('reuses a dictionary shared by several batches', () => {
