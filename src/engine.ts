@@ -527,7 +527,9 @@ class ExportRun {
           nullable: declared?.nullable ?? true,
         };
       });
-    if (array !== undefined) refineFromArray(plans, run, array);
+    // Only a schema written once needs the look ahead: text formats widen int → float and null → any
+    // as later chunks ask, with the same output, and a pass over a large array costs a read of every row.
+    if (array !== undefined && this.format.binary) refineFromArray(plans, run, array);
     this.builder = new BatchBuilder(plans, {
       lockSchema: this.format.binary,
       nestedAsArrow: this.format.binary,
@@ -821,9 +823,9 @@ function columnHeader(spec: ColumnSpec): string {
 }
 
 /**
- * For an in-memory array, looks past the first chunk where it matters: a column that looked like
- * int32 is checked to the end (so one fraction later on makes it float64 from the start), and a
- * column with no value yet takes its type from the first values further down.
+ * For an in-memory array exported to a binary format, looks past the first chunk where it matters:
+ * a column that looked like int32 is checked to the end (so one fraction later on makes it float64
+ * from the start), and a column with no value yet takes its type from the first values further down.
  */
 function refineFromArray(plans: ColumnPlan[], run: RowRun, array: ArrayLike<Row>): void {
   const sample: unknown[] = [];
