@@ -157,6 +157,8 @@ const leaf: fc.Arbitrary<Filter> = fc.constantFrom('f', 'i', 's', 'd', 'b', 't',
   const options: Array<fc.Arbitrary<Filter>> = [
     fc.record({ op: fc.constantFrom('eq' as const, 'ne' as const), field: fc.constant(field), value: withNull(field) }),
     fc.record({ op: fc.constantFrom('in' as const, 'notIn' as const), field: fc.constant(field), values: fc.array(withNull(field), { maxLength: 4 }) }),
+    // Long lists too: text lists of more than 16 values are matched by hash, shorter ones by a walk.
+    fc.record({ op: fc.constantFrom('in' as const, 'notIn' as const), field: fc.constant(field), values: fc.array(withNull(field), { minLength: 15, maxLength: 24 }) }),
     fc.record({ op: fc.constantFrom('isNull' as const, 'isNotNull' as const), field: fc.constant(field) }),
   ];
   if (ORDERED.includes(field)) {
