@@ -211,12 +211,14 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
       const nullLength = nullBytes.length;
       const newlineLength = newline.length;
       const before = escaped;
-      let out = new DataView(writer.buf.buffer, writer.buf.byteOffset);
+      // A DataView of the output buffer, made again when the writer has changed buffers (compared by
+      // the array: reading `.buffer` for every cell costs more than the cell's delimiter).
+      let outOf = writer.buf;
+      let out = new DataView(outOf.buffer, outOf.byteOffset);
       for (let k = 0; k < rows; k++) {
         const row = selection === null ? k : selection[k]!;
         writer.reserve(rowBound);
         let buf = writer.buf;
-        if (out.buffer !== buf.buffer) out = new DataView(buf.buffer, buf.byteOffset);
         let pos = writer.pos;
         for (let c = 0; c < columnCount; c++) {
           if (c > 0) buf[pos++] = delimiter;
@@ -242,6 +244,10 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
             if (plain) {
               const cellStart = pos;
               const view = textViews[c]!;
+              if (buf !== outOf) {
+                outOf = buf;
+                out = new DataView(buf.buffer, buf.byteOffset);
+              }
               let found = 0;
               let i = from;
               for (; i + 4 <= to; i += 4) {
@@ -264,7 +270,6 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
               writer.pos = pos;
               writeCell(state, row);
               buf = writer.buf;
-              if (out.buffer !== buf.buffer) out = new DataView(buf.buffer, buf.byteOffset);
               pos = writer.pos;
             }
           } else if (path === Path.bool) {
@@ -288,7 +293,6 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
             writer.pos = pos;
             writeCell(state, row);
             buf = writer.buf;
-            if (out.buffer !== buf.buffer) out = new DataView(buf.buffer, buf.byteOffset);
             pos = writer.pos;
           }
         }
