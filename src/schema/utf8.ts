@@ -14,8 +14,8 @@
  * one by one instead.
  *
  * Text is mostly ASCII even where it is not all ASCII, so rather than decode every byte this looks
- * four bytes at a time for the next byte ≥ 0x80; a text that ends before it is ASCII and ends
- * `length` bytes on, and only the texts that hold one are walked byte by byte.
+ * four bytes at a time for the next byte ≥ 0x80: a text that ends before it is ASCII and ends
+ * `length` bytes on, and within a text that holds one only its characters beyond ASCII are decoded.
  */
 export function offsetsFromLengths(bytes: Uint8Array, lengths: ArrayLike<number>, offsets: Int32Array, at = 0, shift = 0): boolean {
   const end = bytes.length;
@@ -25,6 +25,7 @@ export function offsetsFromLengths(bytes: Uint8Array, lengths: ArrayLike<number>
   const nextHigh = (from: number): number => {
     let i = from;
     for (; i < end && ((origin + i) & 3) !== 0; i++) if (bytes[i]! >= 0x80) return i;
+    if (i >= end) return end;
     let word = (origin + i) >>> 2;
     const lastWord = (origin + end) >>> 2;
     while (word < lastWord && (words[word]! & 0x80808080) === 0) word++;
@@ -35,28 +36,25 @@ export function offsetsFromLengths(bytes: Uint8Array, lengths: ArrayLike<number>
   let byte = 0;
   for (let i = 0; i < lengths.length; i++) {
     let units = lengths[i]!;
-    if (byte + units <= high) {
-      byte += units;
-    } else {
-      while (units > 0) {
-        const lead = bytes[byte]!;
-        if (lead < 0x80) {
-          byte += 1;
-          units -= 1;
-        } else if (lead < 0xe0) {
-          byte += 2;
-          units -= 1;
-        } else if (lead < 0xf0) {
-          byte += 3;
-          units -= 1;
-        } else {
-          if (units < 2) return false;
-          byte += 4;
-          units -= 2;
-        }
+    // Up to the next byte ≥ 0x80 every byte is one ASCII unit; that byte leads one character.
+    while (byte + units > high) {
+      units -= high - byte;
+      byte = high;
+      const lead = bytes[byte]!;
+      if (lead < 0xe0) {
+        byte += 2;
+        units -= 1;
+      } else if (lead < 0xf0) {
+        byte += 3;
+        units -= 1;
+      } else {
+        if (units < 2) return false;
+        byte += 4;
+        units -= 2;
       }
       high = nextHigh(byte);
     }
+    byte += units;
     offsets[at + i + 1] = shift + byte;
   }
   return byte === end;
