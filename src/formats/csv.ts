@@ -192,15 +192,12 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
       // Each column's way through the row loop, and an upper bound on one row's bytes, so that a row
       // reserves room once and its common cells are written with no further checks.
       const paths = new Uint8Array(columnCount);
-      const textViews: Array<DataView | null> = new Array(columnCount).fill(null);
       let rowBound = newline.length + columnCount;
       for (let c = 0; c < columnCount; c++) {
         const state = states[c]!;
         // Quoted-all text goes through writeCell, which quotes.
         paths[c] = o.quoteAll && state.kind === CellKind.text ? Path.other : pathOf(state);
         if (paths[c] === Path.text) {
-          const bytes = state.values as Uint8Array;
-          textViews[c] = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
           rowBound += Math.max(longestCell(state.offsets!, rowCount), nullBytes.length);
         } else {
           rowBound += Math.max(CELL_BOUND, nullBytes.length);
@@ -243,7 +240,7 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
             let plain = to !== from && first !== 0xef && !(guardText && FORMULA_START[first] === 1);
             if (plain) {
               const cellStart = pos;
-              const view = textViews[c]!;
+              const view = state.words!;
               if (buf !== outOf) {
                 outOf = buf;
                 out = new DataView(buf.buffer, buf.byteOffset);

