@@ -12,7 +12,7 @@ import type { ExportIssue, Row } from '../types.js';
 import { inferKind } from './infer.js';
 import { arrowFieldOf, widens, type ColumnKind, type ColumnType } from './kinds.js';
 import { buildNested, inferNestedType, mergeTypes, type NestedType } from './nested.js';
-import { packedValues, utf8Of, type PackedColumn, type PackedRows, type PackedText } from './packed.js';
+import { packedUtf8, packedValues, type PackedColumn, type PackedRows } from './packed.js';
 import { TextColumnWriter } from './utf8.js';
 
 /** How to read and type one column. */
@@ -489,7 +489,6 @@ export class BatchBuilder {
     let nullCount = 0;
     for (let blockStart = 0; blockStart < count; blockStart += TEXT_BLOCK) {
       const blockEnd = Math.min(blockStart + TEXT_BLOCK, count);
-      let units = 0;
       for (let i = blockStart; i < blockEnd; i++) {
         const value = values[i];
         let text: string | undefined;
@@ -514,10 +513,9 @@ export class BatchBuilder {
           texts[i - blockStart] = '';
         } else {
           texts[i - blockStart] = text;
-          units += text.length;
         }
       }
-      writer.append(texts, blockEnd - blockStart, units);
+      writer.append(texts, blockEnd - blockStart);
     }
     const { bytes, offsets } = writer.finish();
     this.textBytes.set(column.name, count > 0 ? bytes.length / count : 0);
@@ -718,15 +716,5 @@ function packedValidity(nulls: Uint8Array | undefined, start: number, count: num
   }
   return { bitmap, nullCount };
 }
-
-/** UTF-8 bytes and offsets of rows `[start, start + count)` of a packed text column. */
-function packedUtf8(column: PackedText, start: number, count: number): { bytes: Uint8Array; offsets: Int32Array } {
-  const whole = utf8Of(column);
-  const from = whole.offsets[start]!;
-  const offsets = new Int32Array(count + 1);
-  for (let i = 1; i <= count; i++) offsets[i] = whole.offsets[start + i]! - from;
-  return { bytes: whole.bytes.subarray(from, whole.offsets[start + count]!), offsets };
-}
-
 
 export type { ColumnKind };

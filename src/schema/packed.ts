@@ -6,7 +6,7 @@
  * column at a time (`packedValues`) and take the builder's general path.
  */
 import type { Row } from '../types.js';
-import { offsetsFromLengths, writeUtf8 } from './utf8.js';
+import { TextColumnWriter } from './utf8.js';
 
 /**
  * Which rows of a packed column hold null (1) or undefined (2) instead of a value; absent when
@@ -60,37 +60,26 @@ export interface PackedUtf8 {
   offsets: Int32Array;
 }
 
-const encoder = new TextEncoder();
 const utf8Cache = new WeakMap<PackedText, PackedUtf8>();
 
-/**
- * The UTF-8 of a whole packed text column, computed once: TextEncoder encodes the joined text, and
- * the offsets follow from the lengths (ASCII) or a walk over the bytes; only text where a lone
- * surrogate ends one string and another starts the next is encoded string by string.
- */
+/** The UTF-8 of a whole packed text column, computed once (see TextColumnWriter). */
 export function utf8Of(column: PackedText): PackedUtf8 {
   let utf8 = utf8Cache.get(column);
   if (utf8 !== undefined) return utf8;
-  const { text, lengths } = column;
-  const offsets = new Int32Array(lengths.length + 1);
-  let bytes = encoder.encode(text);
-  if (bytes.length === text.length) {
-    let at = 0;
-    for (let i = 0; i < lengths.length; i++) offsets[i + 1] = at += lengths[i]!;
-  } else if (!offsetsFromLengths(bytes, lengths, offsets)) {
-    bytes = new Uint8Array(text.length * 3);
-    let pos = 0;
-    let from = 0;
-    for (let i = 0; i < lengths.length; i++) {
-      pos = writeUtf8(bytes, pos, text, from, from + lengths[i]!);
-      from += lengths[i]!;
-      offsets[i + 1] = pos;
-    }
-    bytes = bytes.slice(0, pos);
-  }
-  utf8 = { bytes, offsets };
+  const writer = new TextColumnWriter(column.lengths.length, column.text.length);
+  writer.appendJoined(column.text, column.lengths);
+  utf8 = writer.finish();
   utf8Cache.set(column, utf8);
   return utf8;
+}
+
+/** UTF-8 bytes and offsets of rows `[start, start + count)` of a packed text column. */
+export function packedUtf8(column: PackedText, start: number, count: number): PackedUtf8 {
+  const whole = utf8Of(column);
+  const from = whole.offsets[start]!;
+  const offsets = new Int32Array(count + 1);
+  for (let i = 1; i <= count; i++) offsets[i] = whole.offsets[start + i]! - from;
+  return { bytes: whole.bytes.subarray(from, whole.offsets[start + count]!), offsets };
 }
 
 /** The value of row `row` of a packed column, as the page held it (Dates rebuilt). */
@@ -228,8 +217,7 @@ export function concatPacked(pieces: readonly PackedPiece[]): PackedRows {
       let at = 0;
       for (const part of parts) {
         const column = part.column as PackedText;
-        const whole = utf8Of(column);
-        const piece = { bytes: whole.bytes.subarray(whole.offsets[part.start]!, whole.offsets[part.end]!), offsets: whole.offsets.subarray(part.start, part.end + 1) };
+        const piece = packedUtf8(column, part.start, part.end - part.start);
         pieces.push(piece);
         byteCount += piece.bytes.length;
         const starts = part.start === 0 && part.end === column.lengths.length ? null : startsOf(column);
@@ -243,8 +231,7 @@ export function concatPacked(pieces: readonly PackedPiece[]): PackedRows {
       let row = 0;
       for (const piece of pieces) {
         bytes.set(piece.bytes, byte);
-        const base = piece.offsets[0]!;
-        for (let i = 1; i < piece.offsets.length; i++) offsets[row + i] = byte + piece.offsets[i]! - base;
+        for (let i = 1; i < piece.offsets.length; i++) offsets[row + i] = byte + piece.offsets[i]!;
         row += piece.offsets.length - 1;
         byte += piece.bytes.length;
       }

@@ -88,14 +88,22 @@ export class TextColumnWriter {
     this.bytes = new Uint8Array(Math.max(64, expectedBytes));
   }
 
-  /** Appends `texts[0..count)`, whose UTF-16 lengths add up to `units`. */
-  append(texts: readonly string[], count: number, units: number): void {
+  /** Appends `texts[0..count)`. */
+  append(texts: readonly string[], count: number): void {
+    if (this.lengths.length < count) this.lengths = new Int32Array(count);
+    const lengths = this.lengths;
+    for (let i = 0; i < count; i++) lengths[i] = texts[i]!.length;
+    this.appendJoined(texts.length === count ? texts.join('') : texts.slice(0, count).join(''), lengths.subarray(0, count));
+  }
+
+  /** Appends texts given joined, with each one's length in UTF-16 units. */
+  appendJoined(joined: string, lengths: ArrayLike<number>): void {
     const blockStart = this.pos;
     const first = this.count;
     const offsets = this.offsets;
+    const count = lengths.length;
     this.count += count;
-    const joined = texts.length === count ? texts.join('') : texts.slice(0, count).join('');
-    this.reserve(units);
+    this.reserve(joined.length);
     let { read, written } = encoder.encodeInto(joined, this.bytes.subarray(this.pos));
     while (read < joined.length) {
       // Not all ASCII and out of room: grow to the worst case of what is left.
@@ -106,22 +114,20 @@ export class TextColumnWriter {
       written = rest.written;
     }
     this.pos += written;
-    if (this.lengths.length < count) this.lengths = new Int32Array(count);
-    const lengths = this.lengths;
-    for (let i = 0; i < count; i++) lengths[i] = texts[i]!.length;
-    if (this.pos - blockStart === units) {
+    if (this.pos - blockStart === joined.length) {
       let offset = blockStart;
       for (let i = 0; i < count; i++) offsets[first + i + 1] = offset += lengths[i]!;
       return;
     }
-    if (offsetsFromLengths(this.bytes.subarray(blockStart, this.pos), lengths.subarray(0, count), offsets, first, blockStart)) return;
+    if (offsetsFromLengths(this.bytes.subarray(blockStart, this.pos), lengths, offsets, first, blockStart)) return;
     // A surrogate pair straddled two texts once joined: encode the block again, text by text.
     this.pos = blockStart;
-    this.reserve(units * 3);
+    this.reserve(joined.length * 3);
     const bytes = this.bytes;
     let pos = this.pos;
+    let from = 0;
     for (let i = 0; i < count; i++) {
-      pos = writeUtf8(bytes, pos, texts[i]!);
+      pos = writeUtf8(bytes, pos, joined, from, (from += lengths[i]!));
       offsets[first + i + 1] = pos;
     }
     this.pos = pos;
