@@ -4,7 +4,6 @@
  * (an iframe) are recognized, and so the page needs no Arrow code to tell them apart.
  */
 import { ExportError, printValue } from '../errors.js';
-import type { RemoteSourceDescriptor } from '../types.js';
 
 /** Marks a source that opens its own reader (the worker's view of rows held by the page). */
 export const OPEN_READER = Symbol('sluice.openReader');
@@ -48,7 +47,7 @@ export function isRecordBatchLike(value: unknown): value is { schema: ArrowSchem
 }
 
 /** A `fromIndexedDB` / `fromURL` description. */
-export function isRemoteDescriptor(value: unknown): value is RemoteSourceDescriptor {
+export function isRemoteDescriptor(value: unknown): value is { kind: string } {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -77,7 +76,7 @@ export function classifySource(source: unknown): SourceKind {
   if (typeof (source as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function') return 'async-iterable';
   if (typeof (source as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') return 'iterable';
   if (isRemoteDescriptor(source)) {
-    if ((REMOTE_SOURCE_KINDS as readonly string[]).includes(source.kind)) return 'remote';
+    if ((REMOTE_SOURCE_KINDS as readonly string[]).includes(source.kind)) return 'remote' satisfies SourceKind;
     throw new ExportError('invalid_options', `unknown source kind ${printValue(source.kind)}: expected 'indexeddb' (fromIndexedDB) or 'url' (fromURL)`, {
       details: { path: 'source.kind', value: printValue(source.kind) },
     });
