@@ -8,8 +8,8 @@ import type { Filter } from './filter/ast.js';
 import { compileFilter } from './filter/evaluate.js';
 import { normalizeFilter } from './filter/normalize.js';
 import { filterFields } from './filter/validate.js';
-import { collectProblems, type FilterChecks, type KnownColumns } from './options/rules.js';
-import type { ValidationProblem } from './options/problems.js';
+import { checkFilter, collectProblems, type FilterChecks, type KnownColumns } from './options/rules.js';
+import { Problems, type ValidationProblem } from './options/problems.js';
 import type { ExportOptions, StreamOptions } from './types.js';
 
 export type { KnownColumns } from './options/rules.js';
@@ -44,4 +44,18 @@ export function validateExport(options: ExportOptions | StreamOptions, schema?: 
  */
 export function checkStreamOptions(options: StreamOptions, schema?: KnownColumns): void {
   collectProblems(options, { entry: 'stream', known: schema, filters: FILTER_CHECKS }).throwIfAny();
+}
+
+/**
+ * Every problem with a filter (empty when it is fine), as {@link validateExport} reports them:
+ * text syntax, AST structure, and — when `schema` is given — the columns it names and, against an
+ * Arrow `Schema`, whether its literals fit the columns' types.
+ *
+ * @example validateFilter('amount >> 5') // [{ code: 'invalid_filter', path: 'filter', message: 'filter: … ' }]
+ */
+export function validateFilter(filter: StreamOptions['filter'], schema?: KnownColumns): ValidationProblem[] {
+  const problems = new Problems();
+  const names = schema === undefined ? undefined : Array.isArray(schema) ? schema.map(String) : (schema as { fields: Array<{ name: string }> }).fields.map((field) => field.name);
+  checkFilter(problems, filter, schema, names, FILTER_CHECKS);
+  return problems.list;
 }

@@ -230,7 +230,8 @@ function checkDeclaredSchema(add: AddProblem, schema: unknown, known: readonly s
   return Object.keys(fields);
 }
 
-function checkFilter(p: Problems, input: unknown, schema: KnownColumns | undefined, known: readonly string[] | undefined, checks: FilterChecks): void {
+/** The filter rules: syntax and structure, and — when the source's columns are known — the columns it names (and, given `checks.compile` and an Arrow schema, its types). */
+export function checkFilter(p: Problems, input: unknown, schema: KnownColumns | undefined, known: readonly string[] | undefined, checks: FilterChecks): void {
   if (input === undefined) return;
   let filter: Filter | null;
   try {
