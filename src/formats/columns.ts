@@ -17,7 +17,7 @@ export const CellKind = {
   bool: 2,
   /** Int64 / Uint64 (BigInt64Array read as two int32 halves). */
   int64: 3,
-  /** Timestamp in ms (int64 halves); `scale` converts other units. */
+  /** Timestamp or Date64 (int64 halves); `scale` names the unit (see TimeScale). */
   timestamp: 4,
   /** Date32 (days). */
   dateDay: 5,
@@ -43,7 +43,7 @@ export interface ColumnState {
   validity: Uint8Array | null;
   /** Bit offset into `validity` and bool values (Arrow does not slice bitmaps). */
   bitOffset: number;
-  /** Multiply int64 timestamp values by this to get milliseconds. */
+  /** Timestamps: the TimeScale of the stored unit. Decimals: the number of decimals. */
   scale: number;
   unsigned: boolean;
   vector: Vector | null;
@@ -114,7 +114,7 @@ function stateOf(batch: RecordBatch, index: number, type: DataType, json: boolea
     case Type.Timestamp: {
       const unit = (type as unknown as { unit: TimeUnit }).unit;
       state.kind = CellKind.timestamp;
-      state.scale = unit === TimeUnit.MILLISECOND ? 1 : unit === TimeUnit.SECOND ? 1000 : unit === TimeUnit.MICROSECOND ? 1e-3 : 1e-6;
+      state.scale = unit === TimeUnit.MILLISECOND ? TimeScale.ms : unit === TimeUnit.SECOND ? TimeScale.s : unit === TimeUnit.MICROSECOND ? TimeScale.us : TimeScale.ns;
       state.values = new Int32Array((data.values as BigInt64Array).buffer, (data.values as BigInt64Array).byteOffset, data.length * 2);
       break;
     }
@@ -132,6 +132,7 @@ function stateOf(batch: RecordBatch, index: number, type: DataType, json: boolea
       } else {
         // Date64 (ms) is stored like a millisecond timestamp.
         state.kind = CellKind.timestamp;
+        state.scale = TimeScale.ms;
         state.values = new Int32Array((data.values as BigInt64Array).buffer, (data.values as BigInt64Array).byteOffset, data.length * 2);
       }
       break;
@@ -164,9 +165,74 @@ export function int64BigAt(values: ArrayLike<number>, i: number, unsigned: boole
   return unsigned ? big : BigInt.asIntN(64, big);
 }
 
-/** Epoch milliseconds of a timestamp or date cell. */
+/**
+ * How a timestamp column's int64 becomes milliseconds: seconds are multiplied by 1,000; micro- and
+ * nanoseconds are divided, flooring toward −∞ so an instant before 1970 keeps its millisecond.
+ */
+export const TimeScale = { ms: 1, s: 2, us: 3, ns: 4 } as const;
+
+/** Largest |ms| whose double is exact: beyond it `epochMsAt` gives NaN and `epochMsBigAt` is used. */
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** Date32 days whose milliseconds are still a safe integer. */
+const MAX_SAFE_DAYS = Math.floor(MAX_SAFE / 86400000);
+
+/**
+ * Epoch milliseconds of a timestamp or date cell, exact and floored; NaN when the result is beyond
+ * ±(2^53 − 1) (about ±285,000 years), where only `epochMsBigAt` is exact.
+ *
+ * Hot path: no BigInt. The int64 is split into its int32 halves `hi·2^32 + lo`; dividing by
+ * d = 10^3 or 10^6 as `⌊hi/d⌋·2^32 + ⌊((hi mod d)·2^32 + lo)/d⌋` keeps every intermediate below
+ * 2^53, so each step is exact (a double product `v · 1e-6`, as before, was off by a millisecond).
+ */
 export function epochMsAt(state: ColumnState, i: number): number {
-  return state.kind === CellKind.dateDay ? state.values[i]! * 86400000 : Math.floor(int64At(state.values, i, false) * state.scale);
+  const values = state.values;
+  if (state.kind === CellKind.dateDay) {
+    const days = values[i]!;
+    return days <= MAX_SAFE_DAYS && days >= -MAX_SAFE_DAYS ? days * 86400000 : Number.NaN;
+  }
+  const lo = values[2 * i]! >>> 0;
+  const hi = values[2 * i + 1]!;
+  const scale = state.scale;
+  if (scale === TimeScale.ms || scale === TimeScale.s) {
+    // |hi| ≤ 2^21: the int64 is exact as a double (the range check below refuses ±2^53 itself).
+    if (hi > 0x200000 || hi < -0x200000) return Number.NaN;
+    const value = hi * TWO_POW_32 + lo;
+    const ms = scale === TimeScale.ms ? value : value * 1000;
+    return ms <= MAX_SAFE && ms >= -MAX_SAFE ? ms : Number.NaN;
+  }
+  const d = scale === TimeScale.us ? 1000 : 1000000;
+  const highQuotient = Math.floor(hi / d);
+  // Below d · 2^32 ≤ 2^52: exact, and so is the division's remainder check.
+  const rest = (hi - highQuotient * d) * TWO_POW_32 + lo;
+  let lowQuotient = Math.floor(rest / d);
+  // The double quotient is rounded, so its floor can be one too high (or, in theory, too low).
+  const remainder = rest - lowQuotient * d;
+  if (remainder < 0) lowQuotient--;
+  else if (remainder >= d) lowQuotient++;
+  const ms = highQuotient * TWO_POW_32 + lowQuotient;
+  return ms <= MAX_SAFE && ms >= -MAX_SAFE ? ms : Number.NaN;
+}
+
+/** Epoch milliseconds of a timestamp or date cell as a BigInt, exact for every int64 (the slow path). */
+export function epochMsBigAt(state: ColumnState, i: number): bigint {
+  if (state.kind === CellKind.dateDay) return BigInt(state.values[i]!) * 86400000n;
+  const value = int64BigAt(state.values, i, false);
+  switch (state.scale) {
+    case TimeScale.s:
+      return value * 1000n;
+    case TimeScale.us:
+      return floorDiv(value, 1000n);
+    case TimeScale.ns:
+      return floorDiv(value, 1000000n);
+    default:
+      return value;
+  }
+}
+
+/** ⌊a / b⌋ for b > 0 (BigInt division truncates toward zero). */
+export function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a < 0n && q * b !== a ? q - 1n : q;
 }
 
 /** The Decimal128 at `i` as text with `scale` decimals, e.g. `-12.30`. */

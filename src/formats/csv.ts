@@ -4,8 +4,8 @@
 import { ExportError, printValue } from '../errors.js';
 import { selectedRowCount, type Chunk } from '../schema/chunk.js';
 import type { CsvOptions, DateFormat } from '../types.js';
-import { ByteWriter, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
-import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
+import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
+import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { FORMAT_INFO } from './catalog.js';
 import type { Encoder, EncoderContext, FormatDefinition } from './types.js';
 
@@ -161,6 +161,16 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
     writer.pos = epoch ? writeNumber(writer.buf, writer.pos, ms) : writeIsoDate(writer.buf, writer.pos, ms, dateOnly);
   };
 
+  /** A timestamp or date cell; beyond ±2^53 ms (hundreds of millennia) through BigInt. */
+  const writeTime = (state: ColumnState, row: number): void => {
+    const ms = epochMsAt(state, row);
+    if (ms === ms) writeMs(ms);
+    else {
+      const big = epochMsBigAt(state, row);
+      writer.ascii(epoch ? big.toString() : isoDateTextBig(big, dateOnly));
+    }
+  };
+
   const writeGeneric = (value: unknown): void => {
     if (value === null || value === undefined) writer.bytes(nullBytes);
     else if (typeof value === 'number') writer.number(value);
@@ -285,7 +295,13 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
             }
           } else if (path === Path.time) {
             const ms = epochMsAt(state, row);
-            pos = epoch ? writeNumber(buf, pos, ms) : writeIsoDate(buf, pos, ms, dateOnly);
+            if (ms === ms) pos = epoch ? writeNumber(buf, pos, ms) : writeIsoDate(buf, pos, ms, dateOnly);
+            else {
+              writer.pos = pos;
+              writeTime(state, row);
+              buf = writer.buf;
+              pos = writer.pos;
+            }
           } else {
             writer.pos = pos;
             writeCell(state, row);
@@ -344,7 +360,7 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
         return;
       case CellKind.timestamp:
       case CellKind.dateDay:
-        writeMs(epochMsAt(state, row));
+        writeTime(state, row);
         return;
       case CellKind.decimal:
         // Decimals are exact: written as text digits, never through a double.

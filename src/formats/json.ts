@@ -5,8 +5,8 @@
 import { ExportError, printValue } from '../errors.js';
 import { selectedRowCount, type Chunk } from '../schema/chunk.js';
 import type { DateFormat, JsonOptions } from '../types.js';
-import { ByteWriter, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
-import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
+import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
+import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { FORMAT_INFO } from './catalog.js';
 import type { Encoder, EncoderContext, FormatDefinition } from './types.js';
 
@@ -188,9 +188,18 @@ function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
         }
         return;
       case CellKind.timestamp:
-      case CellKind.dateDay:
-        writeMs(epochMsAt(state, row));
+      case CellKind.dateDay: {
+        const ms = epochMsAt(state, row);
+        if (ms === ms) writeMs(ms);
+        else {
+          // Beyond ±2^53 ms (hundreds of millennia): exact through BigInt; epoch milliseconds that
+          // large are not safe JSON numbers, so they follow json.bigint like other 64-bit integers.
+          const big = epochMsBigAt(state, row);
+          if (epoch) writeBigInt(big);
+          else writeString(isoDateTextBig(big, dateOnly));
+        }
         return;
+      }
       case CellKind.decimal:
         // Decimals are exact: written as text digits, never through a double.
         writer.ascii(decimalAt(state.values, row, state.scale));
