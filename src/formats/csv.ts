@@ -69,11 +69,28 @@ export function csvOptionProblems(o: ResolvedCsvOptions): Array<{ code: string; 
   return problems;
 }
 
-// A text cell starting with one of these would run as a formula in Excel or Sheets (OWASP "CSV Injection").
+// A text cell starting with one of these would run as a formula in Excel or Sheets (OWASP "CSV
+// Injection"). NUL is on the list because some spreadsheets skip leading NULs: "\0=1+2" is a formula.
 const FORMULA_START = new Uint8Array(256);
-for (const char of '=+-@\t\r\n') FORMULA_START[char.charCodeAt(0)] = 1;
+for (const char of '=+-@\t\r\n\0') FORMULA_START[char.charCodeAt(0)] = 1;
 // Numbers such as "-5" or "+1.5e3" are left alone: a guard that mangles them is worse than none.
 const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// So are phone numbers such as "+1 555 0100" or "+44 (0)20 7946-0958": a sign, then only digits,
+// spaces, dots, hyphens and parentheses. With no letter, quote, `|` or `!`, such a cell can call no
+// function and reach no other program or cell, whatever a spreadsheet makes of it.
+const PHONE_LIKE = /^[+-][\d .()-]*\d[\d .()-]*$/;
+
+/**
+ * True when a spreadsheet could run `text` (the cell's text, or a header) as a formula: it starts,
+ * after any NULs, with = + - @ tab CR or LF, and is neither a plain number nor a phone number.
+ */
+export function isFormulaLike(text: string): boolean {
+  let start = 0;
+  while (start < text.length && text.charCodeAt(start) === 0) start++;
+  if (start === text.length || FORMULA_START[text.charCodeAt(start)] !== 1 || text.charCodeAt(start) === 0) return false;
+  const rest = start === 0 ? text : text.slice(start);
+  return !PLAIN_NUMBER.test(rest) && !PHONE_LIKE.test(rest);
+}
 const decoder = new TextDecoder();
 
 function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
@@ -115,7 +132,7 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
     let formula = false;
     if (guard && length > 0 && FORMULA_START[bytes[start]!] === 1) {
       const text = decoder.decode(bytes instanceof Uint8Array ? bytes.subarray(start, end) : Uint8Array.from(bytes as ArrayLike<number>).subarray(start, end));
-      if (!PLAIN_NUMBER.test(text)) {
+      if (isFormulaLike(text)) {
         formula = true;
         needsQuote = true;
         escaped++;
@@ -186,11 +203,14 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
     started = true;
     if (o.bom) writer.bytes(BOM);
     if (!o.header || columns.length === 0) return;
+    // A header is a cell to a spreadsheet: guarded like any text cell, and counted with them.
+    const before = escaped;
     columns.forEach((column, index) => {
       if (index > 0) writer.byte(delimiter);
-      writeString(column.header, false);
+      writeString(column.header, o.escapeFormulae);
     });
     writer.bytes(newline);
+    if (escaped > before) context.countEscapedFormula(escaped - before);
   };
 
   return {
