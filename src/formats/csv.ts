@@ -364,7 +364,15 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
       }
       case CellKind.json: {
         const offsets = state.offsets!;
-        writeField(state.values, offsets[row]!, offsets[row + 1]!, false);
+        const bytes = state.values as Uint8Array;
+        const from = offsets[row]!;
+        if (bytes[from] === 0x22) {
+          // A string in a JSON column is written as itself, like a string in a text column (and
+          // guarded like one): only objects and arrays are JSON text in CSV.
+          writeString(JSON.parse(decoder.decode(bytes.subarray(from, offsets[row + 1]!))) as string, o.escapeFormulae);
+        } else {
+          writeField(bytes, from, offsets[row + 1]!, false);
+        }
         return;
       }
       case CellKind.bool:
