@@ -2,8 +2,8 @@
  * Per-batch column access shared by the text encoders: each output column is classified once per
  * batch into a kind with direct typed-array access, so the row loop never calls `vector.get`.
  */
-import { DataType, Type, TimeUnit, type Data, type RecordBatch, type Vector } from 'apache-arrow';
-import { ExportError } from '../errors.js';
+import { DataType, Type, TimeUnit, type Data, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
+import { ExportError, printValue } from '../errors.js';
 import { JSON_METADATA_KEY } from '../schema/kinds.js';
 import type { Chunk } from '../schema/chunk.js';
 import type { OutputColumn } from './types.js';
@@ -53,11 +53,54 @@ export interface ColumnState {
   words: DataView | null;
 }
 
+/**
+ * Refuses column names a reader cannot take, the same way in every format (each column is named in
+ * the message): an empty name (Polars refuses such an Arrow or Parquet field; apache-arrow reads it
+ * back as "null"; a CSV header cell or a JSON key "" is lost by most readers), two names that are one
+ * once written (keys that differ only in lone surrogates, both written as U+FFFD), and a source with
+ * two columns of one name (an Arrow table), whose cells could not be told apart.
+ * Throws `invalid_value`.
+ */
+export function checkColumnNames(format: string, columns: readonly OutputColumn[], schema: Schema | null): void {
+  if (schema !== null) {
+    const names = new Set<string>();
+    for (const field of schema.fields) {
+      if (names.has(field.name)) {
+        throw new ExportError('invalid_value', `${format}: the source has two columns named ${JSON.stringify(field.name)}; rename one before exporting`, {
+          details: { column: field.name },
+        });
+      }
+      names.add(field.name);
+    }
+  }
+  const written = new Map<string, string>();
+  for (const [index, column] of columns.entries()) {
+    if (column.header === '') {
+      throw new ExportError('invalid_value', `${format}: column ${index + 1} (field ${JSON.stringify(column.field)}) has an empty name, which readers cannot take; name it with columns: [{ field: ${JSON.stringify(column.field)}, header: '…' }]`, {
+        details: { column: column.field, path: `columns[${index}]` },
+      });
+    }
+    const name = column.header.isWellFormed() ? column.header : column.header.toWellFormed();
+    const other = written.get(name);
+    if (other !== undefined) {
+      throw new ExportError('invalid_value', `${format}: columns ${printValue(other)} and ${printValue(column.header)} would both be written as ${JSON.stringify(name)} (a lone surrogate becomes U+FFFD); rename one with columns: [{ field, header }]`, {
+        details: { column: column.header, path: `columns[${index}]` },
+      });
+    }
+    written.set(name, column.header);
+  }
+}
+
 /** Classifies every output column of a chunk. */
 export function columnStates(chunk: Chunk, columns: readonly OutputColumn[]): ColumnState[] {
   const batch = chunk.batch;
+  // One map per batch, not a search per column: a row with 100,000 keys stays linear.
+  const indexes = new Map<string, number>();
+  batch.schema.fields.forEach((field, i) => {
+    if (!indexes.has(field.name)) indexes.set(field.name, i);
+  });
   return columns.map((column) => {
-    const index = batch.schema.fields.findIndex((field) => field.name === column.field);
+    const index = indexes.get(column.field) ?? -1;
     if (index < 0) {
       throw new ExportError('unknown_column', `column "${column.field}" is not in the batch; available: ${batch.schema.fields.map((f) => f.name).join(', ')}`, {
         details: { column: column.field },

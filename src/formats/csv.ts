@@ -5,7 +5,7 @@ import { ExportError, printValue } from '../errors.js';
 import { selectedRowCount, type Chunk } from '../schema/chunk.js';
 import type { CsvOptions, DateFormat } from '../types.js';
 import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
-import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
+import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { FORMAT_INFO } from './catalog.js';
 import type { Encoder, EncoderContext, FormatDefinition } from './types.js';
 
@@ -215,6 +215,7 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
 
   return {
     encode(chunk: Chunk, emit) {
+      if (!started) checkColumnNames(tab ? 'tsv' : 'csv', context.columns, chunk.batch.schema);
       const states = columnStates(chunk, context.columns);
       start(states);
       const rowCount = chunk.batch.numRows;
@@ -335,7 +336,8 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
       if (escaped > before) context.countEscapedFormula(escaped - before);
       if (writer.pos > 0) emit(writer.take());
     },
-    finish(emit) {
+    finish(emit, schema) {
+      if (!started) checkColumnNames(tab ? 'tsv' : 'csv', context.columns, schema);
       start(context.columns);
       if (writer.pos > 0) emit(writer.take());
     },

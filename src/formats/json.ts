@@ -6,7 +6,7 @@ import { ExportError, printValue } from '../errors.js';
 import { selectedRowCount, type Chunk } from '../schema/chunk.js';
 import type { DateFormat, JsonOptions } from '../types.js';
 import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
-import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
+import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { FORMAT_INFO } from './catalog.js';
 import type { Encoder, EncoderContext, FormatDefinition } from './types.js';
 
@@ -45,6 +45,7 @@ function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
   const keys = context.columns.map((column, index) => utf8(`${index === 0 ? '{' : ','}${JSON.stringify(column.header.toWellFormed())}:`));
   const writer = new ByteWriter(1 << 16);
   let rowsWritten = 0;
+  let checked = false;
 
   /** Writes `bytes[i]` at `pos`, escaped if JSON needs it; returns the new position. */
   const writeByte = (buf: Uint8Array, pos: number, b: number): number => {
@@ -214,6 +215,10 @@ function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
 
   return {
     encode(chunk, emit) {
+      if (!checked) {
+        checkColumnNames(lines ? 'ndjson' : 'json', context.columns, chunk.batch.schema);
+        checked = true;
+      }
       const states = columnStates(chunk, context.columns);
       const selection = chunk.selection;
       const rows = selectedRowCount(chunk);
@@ -232,7 +237,8 @@ function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
       }
       if (writer.pos > 0) emit(writer.take());
     },
-    finish(emit) {
+    finish(emit, schema) {
+      if (!checked) checkColumnNames(lines ? 'ndjson' : 'json', context.columns, schema);
       if (!lines) writer.ascii(rowsWritten === 0 ? '[]\n' : '\n]\n');
       if (writer.pos > 0) emit(writer.take());
     },

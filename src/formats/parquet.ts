@@ -57,6 +57,12 @@ function checkWritable(plan: OutputPlan): void {
         details: { column: name, value: describeType(type) },
       });
     }
+    if (type.typeId === Type.Struct && (type.children ?? []).length === 0) {
+      // Parquet has no group with no fields (parquet-wasm fails with "undefined").
+      throw new ExportError('invalid_value', `parquet cannot store column "${name}": a struct with no fields (${describeType(type)}); convert it to text or drop it`, {
+        details: { column: name, value: describeType(type) },
+      });
+    }
     for (const child of (type.children ?? []) as Field[]) visit(name, child.type);
   };
   for (const field of plan.schema.fields) visit(field.name, field.type);
