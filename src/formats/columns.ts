@@ -29,6 +29,8 @@ export const CellKind = {
   generic: 8,
   /** Decimal128: four little-endian uint32 words, printed with `scale` decimals. */
   decimal: 9,
+  /** Dictionary of UTF-8 text: `keys[i]` picks bytes `values[offsets[k]..offsets[k+1])` of the dictionary. */
+  dictText: 10,
 } as const;
 export type CellKind = (typeof CellKind)[keyof typeof CellKind];
 
@@ -51,6 +53,8 @@ export interface ColumnState {
   mismatches: ReadonlyMap<number, string> | null;
   /** Text columns: a DataView of `values`, for encoders that copy text four bytes at a time. */
   words: DataView | null;
+  /** Dictionary columns: the dictionary index of each row. */
+  keys: ArrayLike<number> | null;
 }
 
 /**
@@ -125,6 +129,7 @@ function stateOf(batch: RecordBatch, index: number, type: DataType, json: boolea
     vector: null,
     mismatches,
     words: null,
+    keys: null,
   };
   switch (type.typeId) {
     case Type.Null:
@@ -149,6 +154,33 @@ function stateOf(batch: RecordBatch, index: number, type: DataType, json: boolea
       state.offsets = data.valueOffsets as Int32Array;
       const bytes = data.values as Uint8Array;
       state.words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      break;
+    }
+    case Type.LargeUtf8: {
+      // Read as bytes like Utf8 (apache-arrow's getter decodes with a TextDecoder, which drops a
+      // leading U+FEFF). Offsets fit 32 bits here: a batch's text is far below 2 GiB.
+      const large = data.valueOffsets as unknown as BigInt64Array;
+      const bytes = data.values as Uint8Array;
+      if (bytes.byteLength < 2 ** 31) {
+        state.kind = CellKind.text;
+        state.offsets = Int32Array.from(large, Number);
+        state.words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      }
+      break;
+    }
+    case Type.Dictionary: {
+      // Dictionary-encoded text, read as bytes for the same reason as LargeUtf8.
+      const dictionary = data.dictionary;
+      const keys = data.values as ArrayLike<number>;
+      const chunk = dictionary?.data.length === 1 ? dictionary.data[0] : undefined;
+      if (chunk !== undefined && chunk.type.typeId === Type.Utf8 && !(keys instanceof BigInt64Array) && !(keys instanceof BigUint64Array)) {
+        state.kind = CellKind.dictText;
+        state.keys = keys;
+        state.values = chunk.values as Uint8Array;
+        state.offsets = chunk.valueOffsets as Int32Array;
+        const bytes = chunk.values as Uint8Array;
+        state.words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      }
       break;
     }
     case Type.Bool:

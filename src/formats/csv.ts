@@ -364,6 +364,12 @@ function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
         writeField(state.values, offsets[row]!, offsets[row + 1]!, o.escapeFormulae);
         return;
       }
+      case CellKind.dictText: {
+        const offsets = state.offsets!;
+        const key = state.keys![row]!;
+        writeField(state.values, offsets[key]!, offsets[key + 1]!, o.escapeFormulae);
+        return;
+      }
       case CellKind.json: {
         const offsets = state.offsets!;
         const bytes = state.values as Uint8Array;

@@ -172,6 +172,12 @@ function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
         writeJsonString(state.values as Uint8Array, offsets[row]!, offsets[row + 1]!, state.words);
         return;
       }
+      case CellKind.dictText: {
+        const offsets = state.offsets!;
+        const key = state.keys![row]!;
+        writeJsonString(state.values as Uint8Array, offsets[key]!, offsets[key + 1]!, state.words);
+        return;
+      }
       case CellKind.json: {
         const offsets = state.offsets!;
         writer.bytes(state.values as Uint8Array, offsets[row]!, offsets[row + 1]!);

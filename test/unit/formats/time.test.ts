@@ -193,6 +193,7 @@ describe('exact timestamps in text formats', () => {
       vector: null,
       mismatches: null,
       words: null,
+      keys: null,
     });
     for (const unit of UNITS) {
       fc.assert(
