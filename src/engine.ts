@@ -11,6 +11,7 @@ import { abortError, ExportError, toExportError } from './errors.js';
 import { compileFilter, normalizeFilter, planFilter, type CompiledFilter, type FilterPlan } from './filter/index.js';
 import { getFormat } from './formats/registry.js';
 import type { Encoder, EncoderContext, FormatDefinition, OutputColumn } from './formats/types.js';
+import { checkColumnNames } from './formats/columns.js';
 import { ProgressMeter } from './progress.js';
 import { BatchBuilder, type BuiltBatch, type ColumnPlan } from './schema/builder.js';
 import { selectedRowCount, type Chunk } from './schema/chunk.js';
@@ -492,6 +493,8 @@ class ExportRun {
   }
 
   private planBatchColumns(schema: Schema): void {
+    // Two fields of one name cannot be told apart (apache-arrow's select mixes them up).
+    checkColumnNames(this.options.format, [], schema);
     const available = schema.fields.map((field) => field.name);
     this.outputColumns = this.resolveOutputColumns(available);
     const needed = new Set(this.outputColumns.map((column) => column.field));

@@ -10,7 +10,7 @@ import { Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, type Data
 import { ExportError, printValue } from '../errors.js';
 import type { ExportIssue, Row } from '../types.js';
 import { inferKind } from './infer.js';
-import { arrowFieldOf, widens, type ColumnKind, type ColumnType } from './kinds.js';
+import { arrowFieldOf, parseDateText, widens, type ColumnKind, type ColumnType } from './kinds.js';
 import { buildNested, inferNestedType, mergeTypes, type NestedType } from './nested.js';
 import { packedUtf8, packedValues, type PackedColumn, type PackedRows } from './packed.js';
 import { TextColumnWriter } from './utf8.js';
@@ -616,6 +616,7 @@ export class BatchBuilder {
   }
 
   private invalid(column: ColumnPlan, row: number, value: unknown): void {
+    if (column.declared && this.options.strict) this.mismatch(column, row, value);
     const what = isDateSafe(value) ? 'an invalid Date' : `a ${typeof value}`;
     this.report('invalid_value', column, row, `${what} in column "${column.name}" has no file form; written as null`);
   }
@@ -674,8 +675,9 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 function toEpochMs(value: unknown, declared: boolean): number | undefined {
   if (value instanceof Date) return value.getTime();
   if (!declared) return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
-  if (typeof value === 'string') return Date.parse(value);
+  // Beyond a Date's ±8.64e15 ms the int64 (and, in µs, its product) could wrap: invalid.
+  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? Math.floor(value) : Number.NaN;
+  if (typeof value === 'string') return parseDateText(value);
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import { Data, Field, RecordBatch, Schema, Struct, Type, Utf8, util } from 'apac
 import type { DataType } from 'apache-arrow';
 import { ExportError } from '../../errors.js';
 import type { Chunk } from '../../schema/chunk.js';
+import { checkColumnNames } from '../columns.js';
 import type { OutputColumn } from '../types.js';
 
 /** Rewrites a column's type and data for a format that cannot store it as is (e.g. Parquet and `Null`). */
@@ -63,6 +64,7 @@ export function planOutput(
   columns: readonly OutputColumn[],
   conversion?: ColumnConversion,
 ): OutputPlan {
+  checkColumnNames(format, columns, batchSchema);
   const fields: string[] = [];
   const sourceFields: Field[] = [];
   const conversions: Array<DataType | null> = [];
