@@ -17,6 +17,7 @@ import { selectedRowCount, type Chunk } from './schema/chunk.js';
 import { fitsInt32, inferKind } from './schema/infer.js';
 import { readDeclaredSchema, type DeclaredColumn } from './schema/kinds.js';
 import { gatherPacked, type PackedRows } from './schema/packed.js';
+import { checkRows } from './sources/row-shape.js';
 import { openSource, type RowRun, type SourceReader } from './sources/rows.js';
 import type { Sha256Hasher } from './integrity.js';
 import type { ColumnSpec, ExportIssue, ExportResult, ExportSource, Row, StreamOptions } from './types.js';
@@ -214,6 +215,8 @@ class ExportRun {
   private readonly declared: DeclaredColumn[];
   /** Keys of object rows seen so far (columns come from the first chunk); null for other sources. */
   private knownKeys: Set<string> | null = null;
+  /** Whether rows are arrays (decided by the first row); null until a row came. */
+  private arrayRows: boolean | null = null;
 
   constructor(source: ExportSource, options: StreamOptions, format: FormatDefinition) {
     this.source = source;
@@ -272,7 +275,14 @@ class ExportRun {
   private async start(): Promise<void> {
     this.stage = 'reading';
     this.meter.enter('starting');
-    this.reader = await this.race(openSource(this.source, { report: (issue) => this.report(issue), signal: this.options.signal, chunkSize: this.chunkSize }));
+    // A source that throws before its first row (a generator, a stream that errors at once, a
+    // locked stream) is the source's failure, not the output's.
+    this.reader = await this.race(
+      openSource(this.source, { report: (issue) => this.report(issue), signal: this.options.signal, chunkSize: this.chunkSize }).catch((error: unknown) => {
+        if (error instanceof ExportError) throw error;
+        throw toExportError(error, 'source_failed', 'opening the source');
+      }),
+    );
     this.meter.totalRows = this.reader.totalRows;
     const limits = this.options.limits;
     if (
@@ -371,6 +381,11 @@ class ExportRun {
       if (run === null) return null;
       this.checkAbort();
       const sourceRows = run.end - run.start;
+      // Packed runs hold plain objects only (the page packs nothing else).
+      if (run.packed === undefined && run.end > run.start) {
+        this.arrayRows ??= isArraySafe(run.rows[run.start]);
+        checkRows(run.rows, run.start, run.end, firstRow, this.arrayRows);
+      }
       try {
         if (this.builder === null) this.planRowColumns(run, reader.array);
         else this.noticeNewKeys(run, firstRow);

@@ -8,6 +8,7 @@ import { RecordBatch, Table } from 'apache-arrow';
 import { ExportError, printValue } from '../errors.js';
 import type { ExportIssue, ExportSource, Row } from '../types.js';
 import { unpackRows, type PackedRows } from '../schema/packed.js';
+import { lockedStreamError } from './row-shape.js';
 
 /** A run of rows: `rows[start..end)`; the array may be the caller's own (never modified). */
 export interface RowRun {
@@ -268,7 +269,12 @@ async function peekedReader(iterator: AnyIterator, totalRows: number | undefined
 
 /** An async iterator over a ReadableStream through its reader (Safari lacks async iteration of streams). */
 function streamIterator<T>(stream: ReadableStream<T>): AsyncIterator<T> {
-  const reader = stream.getReader();
+  let reader: ReadableStreamDefaultReader<T>;
+  try {
+    reader = stream.getReader();
+  } catch (error) {
+    throw lockedStreamError(error);
+  }
   return {
     async next() {
       const result = await reader.read();
@@ -288,3 +294,4 @@ function streamIterator<T>(stream: ReadableStream<T>): AsyncIterator<T> {
     },
   };
 }
+

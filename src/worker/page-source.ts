@@ -7,6 +7,7 @@
  */
 import type { RecordBatch, Table } from 'apache-arrow';
 import { ExportError, printValue, serializeError, toExportError } from '../errors.js';
+import { lockedStreamError } from '../sources/row-shape.js';
 import type { ExportSource, RemoteSourceDescriptor, Row } from '../types.js';
 import { packedTransferables, packRows } from './pack.js';
 import type { PullResult, SourceSpec } from './protocol.js';
@@ -232,6 +233,15 @@ function iteratorSource(iterator: Iterator<unknown> | AsyncIterator<unknown>, is
   return { spec, ...guard };
 }
 
+/** Calls a source's iterator method: one that throws is the source's failure. */
+function openIterator<T>(open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    throw toExportError(error, 'source_failed', 'opening the source');
+  }
+}
+
 /**
  * Prepares `source` for the worker. Rows and batches held by the page are pulled; IPC bytes are
  * copied across; IndexedDB and URL sources are read by the worker itself.
@@ -279,7 +289,12 @@ export function createPageSource(source: ExportSource): PageSource {
     };
   }
   if (typeof (source as { getReader?: unknown }).getReader === 'function') {
-    const reader = (source as ReadableStream<unknown>).getReader();
+    let reader: ReadableStreamDefaultReader<unknown>;
+    try {
+      reader = (source as ReadableStream<unknown>).getReader();
+    } catch (error) {
+      throw lockedStreamError(error);
+    }
     let finished = false;
     const iterator: AsyncIterator<unknown> = {
       async next() {
@@ -295,7 +310,7 @@ export function createPageSource(source: ExportSource): PageSource {
   }
   const asyncIterator = (source as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown> })[Symbol.asyncIterator];
   if (typeof asyncIterator === 'function') {
-    const iterator = asyncIterator.call(source);
+    const iterator = openIterator(() => asyncIterator.call(source));
     let finished = false;
     const wrapped: AsyncIterator<unknown> = {
       async next() {
@@ -310,7 +325,7 @@ export function createPageSource(source: ExportSource): PageSource {
   }
   const syncIterator = (source as { [Symbol.iterator]?: () => Iterator<unknown> })[Symbol.iterator];
   if (typeof syncIterator === 'function') {
-    const iterator = syncIterator.call(source);
+    const iterator = openIterator(() => syncIterator.call(source));
     let finished = false;
     const wrapped: Iterator<unknown> = {
       next() {
