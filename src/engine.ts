@@ -364,7 +364,19 @@ class ExportRun {
 
   private async finish(emitted: Uint8Array[]): Promise<void> {
     this.meter.enter('finalizing');
-    if (this.outputColumns === null) this.outputColumns = this.columnsWithoutRows();
+    const reader = this.reader;
+    if (this.outputColumns === null && reader?.kind === 'batches' && reader.schema !== undefined) {
+      // Arrow data of no rows still has its fields.
+      this.planBatchColumns(reader.schema);
+      this.lastSchema = reader.schema.select(this.projection!);
+    }
+    if (this.outputColumns === null) {
+      this.outputColumns = this.columnsWithoutRows();
+      if (this.outputColumns.length === 0) throw noColumnsError('the source has no rows');
+    }
+    // No batch was built: the schema comes from the known columns (declared types, else the type
+    // a column with no values gets), so every format writes them.
+    if (this.lastSchema === null && reader?.kind !== 'batches') this.lastSchema = this.schemaWithoutRows();
     const encoder = await this.encoderFor();
     await encoder.finish((bytes) => emitted.push(bytes), this.lastSchema);
     await this.reader?.close();
@@ -511,6 +523,7 @@ class ExportRun {
 
   private planBatchColumns(schema: Schema): void {
     const available = schema.fields.map((field) => field.name);
+    if (available.length === 0) throw noColumnsError('the Arrow data has no fields');
     this.outputColumns = this.resolveOutputColumns(available);
     const needed = new Set(this.outputColumns.map((column) => column.field));
     for (const field of this.filterPlan?.fields ?? []) if (available.includes(field)) needed.add(field);
@@ -552,6 +565,7 @@ class ExportRun {
       }
       available = [...keys.keys()];
       this.knownKeys = new Set(available);
+      if (available.length === 0) throw noColumnsError(`the first ${run.end - run.start} row(s) have no keys`);
     }
     this.outputColumns = this.resolveOutputColumns(available);
     const needed = new Set(this.outputColumns.map((column) => column.field));
@@ -626,6 +640,17 @@ class ExportRun {
     const specs = this.options.columns;
     if (specs !== undefined) return specs.map((spec) => ({ field: columnField(spec), header: columnHeader(spec) }));
     return this.declared.map((column) => ({ field: column.name, header: column.name }));
+  }
+
+  /** The schema of a source with no rows: each known column with its declared type, or the type of a column with no values. */
+  private schemaWithoutRows(): Schema {
+    const declaredByName = new Map(this.declared.map((column) => [column.name, column]));
+    const plans: ColumnPlan[] = (this.outputColumns ?? []).map(({ field }) => {
+      const declared = declaredByName.get(field);
+      return { name: field, key: field, declared: declared !== undefined, type: declared?.type ?? { kind: 'null' }, nullable: declared?.nullable ?? true };
+    });
+    const builder = new BatchBuilder(plans, { lockSchema: this.format.binary, nestedAsArrow: this.format.binary, strict: false, report: (issue) => this.report(issue) });
+    return builder.build([], 0, 0, 0).batch.schema;
   }
 
   private resolveOutputColumns(available: string[]): OutputColumn[] {
@@ -781,6 +806,13 @@ function isArraySafe(value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** A file with no columns at all: no format can write it so that a reader sees what it holds. */
+function noColumnsError(why: string): ExportError {
+  return new ExportError('invalid_options', `nothing to export: ${why} and no columns are known; name them with \`columns\` or \`schema\` (an empty export then writes its header or schema)`, {
+    details: { path: 'columns' },
+  });
 }
 
 function timeoutError(timeoutMs: number): ExportError {

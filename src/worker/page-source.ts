@@ -155,6 +155,17 @@ async function batchResult(batch: RecordBatch): Promise<PullResult> {
   return { kind: 'batch', ipc };
 }
 
+/** Answers one pull with the IPC bytes of a table of no rows (its schema), then the end. */
+function schemaOnly(table: Table): () => Promise<PullResult> {
+  let sent = false;
+  return async () => {
+    if (sent) return end;
+    sent = true;
+    const { tableToIPC } = await loadArrow();
+    return { kind: 'batch', ipc: tableToIPC(table, 'stream') };
+  };
+}
+
 /** Pulls from an iterator of record batches (the first one already read). */
 function batchIterator(first: RecordBatch | undefined, nextItem: () => Promise<IteratorResult<unknown>>): () => Promise<PullResult> {
   let current: Iterator<RecordBatch> | null = first === undefined ? null : pieces(first);
@@ -258,6 +269,8 @@ export function createPageSource(source: ExportSource): PageSource {
   if (source instanceof Uint8Array) return { spec: { kind: 'bytes', bytes: source }, pull: async () => end, close: async () => undefined };
   if (source instanceof ArrayBuffer) return { spec: { kind: 'bytes', bytes: new Uint8Array(source) }, pull: async () => end, close: async () => undefined };
   if (isTableLike(source)) {
+    // A table of no rows still sends its schema (an IPC stream with no batches).
+    if (source.numRows === 0) return { spec: { kind: 'pull', totalRows: 0 }, ...guarded(schemaOnly(source), () => undefined) };
     const batches = source.batches.values();
     return { spec: { kind: 'pull', totalRows: source.numRows }, ...guarded(batchIterator(undefined, async () => batches.next()), () => undefined) };
   }

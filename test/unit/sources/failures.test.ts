@@ -150,7 +150,10 @@ describe('a row that is not an object is invalid_value, naming its index and wha
 
   it('class instances and null-prototype objects are rows', async () => {
     class Order {
-      constructor(readonly id: number) {}
+      readonly id: number;
+      constructor(id: number) {
+        this.id = id;
+      }
     }
     const bare = Object.assign(Object.create(null) as object, { id: 2 });
     const text = new TextDecoder().decode(await readAll(exportStream([new Order(1), bare], { format: 'csv' })));
