@@ -8,7 +8,7 @@
  */
 import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { abortError, ExportError, printValue, toExportError } from './errors.js';
-import { compileFilter, normalizeFilter, planFilter, type CompiledFilter, type FilterPlan } from './filter/index.js';
+import { compileFilter, compileRegex, loadRegexEngine, normalizeFilter, planFilter, regexTerms, type CompiledFilter, type FilterPlan } from './filter/index.js';
 import { getFormat } from './formats/registry.js';
 import type { Encoder, EncoderContext, FormatDefinition, OutputColumn } from './formats/types.js';
 import { ProgressMeter } from './progress.js';
@@ -284,6 +284,12 @@ class ExportRun {
       }),
     );
     this.meter.totalRows = this.reader.totalRows;
+    // RE2 loads only for `matches` filters; its syntax errors surface here, before any row is read.
+    const patterns = this.filterPlan === null || this.filterPlan.never ? [] : regexTerms(this.filterPlan.filter);
+    if (patterns.length > 0) {
+      await this.race(loadRegexEngine());
+      for (const term of patterns) compileRegex(term.pattern, term.flags, 'filter');
+    }
     const limits = this.options.limits;
     if (
       limits?.maxRows !== undefined &&
