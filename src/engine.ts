@@ -13,7 +13,7 @@ import { getFormat } from './formats/registry.js';
 import type { Encoder, EncoderContext, FormatDefinition, OutputColumn } from './formats/types.js';
 import { ProgressMeter } from './progress.js';
 import { BatchBuilder, type BuiltBatch, type ColumnPlan } from './schema/builder.js';
-import { selectedRowCount, type Chunk } from './schema/chunk.js';
+import { makeRecordBatch, selectColumns, selectedRowCount, sliceBatch, type Chunk } from './schema/chunk.js';
 import { fitsInt32, inferKind } from './schema/infer.js';
 import { readDeclaredSchema, type DeclaredColumn } from './schema/kinds.js';
 import { gatherPacked, type PackedRows } from './schema/packed.js';
@@ -335,6 +335,8 @@ class ExportRun {
       stop = true;
     }
     const encoder = await this.encoderFor();
+    // Building a wide chunk can take long enough by itself: the deadline is checked before encoding it.
+    this.checkAbort();
     const chunkBytes: Uint8Array[] = [];
     // A chunk the filter emptied has nothing to write (and, built in two phases, may lack the output columns).
     if (count > 0) await encoder.encode(chunk, (bytes) => chunkBytes.push(bytes));
@@ -519,12 +521,12 @@ class ExportRun {
     this.checkAbort();
     if (this.projection === null) this.planBatchColumns(batch.schema);
     const names = this.projection!;
-    const selected = sameNames(batch.schema, names) ? batch : batch.select(names);
+    const selected = sameNames(batch.schema, names) ? batch : selectColumns(batch, names);
     if (selected.numRows <= this.chunkSize) return selected;
     for (let offset = this.chunkSize; offset < selected.numRows; offset += this.chunkSize) {
-      this.pendingSlices.push(selected.slice(offset, Math.min(selected.numRows, offset + this.chunkSize)));
+      this.pendingSlices.push(sliceBatch(selected, offset, Math.min(selected.numRows, offset + this.chunkSize)));
     }
-    return selected.slice(0, this.chunkSize);
+    return sliceBatch(selected, 0, this.chunkSize);
   }
 
   private planBatchColumns(schema: Schema): void {
@@ -597,6 +599,7 @@ class ExportRun {
       nestedAsArrow: this.format.binary,
       strict: this.options.schema?.strict === true,
       report: (issue) => this.report(issue),
+      checkpoint: () => this.checkAbort(),
     });
   }
 
@@ -836,7 +839,7 @@ function sourceError(row: number) {
 function mergeBatches(a: RecordBatch, b: RecordBatch): RecordBatch {
   const fields = [...a.schema.fields, ...b.schema.fields];
   const children = [...a.data.children, ...b.data.children];
-  return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: a.numRows, nullCount: 0, children }));
+  return makeRecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: a.numRows, nullCount: 0, children }));
 }
 
 /** Text written in place of values that did not fit their column, by column and row. */

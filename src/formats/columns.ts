@@ -5,7 +5,7 @@
 import { DataType, Type, TimeUnit, type Data, type RecordBatch, type Vector } from 'apache-arrow';
 import { ExportError } from '../errors.js';
 import { JSON_METADATA_KEY } from '../schema/kinds.js';
-import type { Chunk } from '../schema/chunk.js';
+import { fieldIndexOf, type Chunk } from '../schema/chunk.js';
 import type { OutputColumn } from './types.js';
 
 /** How a text encoder reads a column. */
@@ -57,7 +57,7 @@ export interface ColumnState {
 export function columnStates(chunk: Chunk, columns: readonly OutputColumn[]): ColumnState[] {
   const batch = chunk.batch;
   return columns.map((column) => {
-    const index = batch.schema.fields.findIndex((field) => field.name === column.field);
+    const index = fieldIndexOf(batch.schema, column.field);
     if (index < 0) {
       throw new ExportError('unknown_column', `column "${column.field}" is not in the batch; available: ${batch.schema.fields.map((f) => f.name).join(', ')}`, {
         details: { column: column.field },
