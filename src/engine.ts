@@ -13,7 +13,7 @@ import { getFormat } from './formats/registry.js';
 import type { Encoder, EncoderContext, FormatDefinition, OutputColumn } from './formats/types.js';
 import { ProgressMeter } from './progress.js';
 import { BatchBuilder, type BuiltBatch, type ColumnPlan } from './schema/builder.js';
-import { makeRecordBatch, selectColumns, selectedRowCount, sliceBatch, type Chunk } from './schema/chunk.js';
+import { makeRecordBatch, rowByteBounds, selectColumns, selectedRowCount, sliceBatch, type Chunk } from './schema/chunk.js';
 import { fitsInt32, inferKind } from './schema/infer.js';
 import { readDeclaredSchema, type DeclaredColumn } from './schema/kinds.js';
 import { gatherPacked, type PackedRows } from './schema/packed.js';
@@ -168,6 +168,8 @@ function meterStream(body: ReadableStream<Uint8Array>, run: ExportRun, checksum:
             controller.close();
             return;
           }
+          // Every byte of the file counts, footers and closing brackets included, after compression.
+          run.checkBytes(value.byteLength);
           run.countBytes(value.byteLength);
           if (hasher !== null) (await hasher).update(value);
           controller.enqueue(value);
@@ -337,27 +339,25 @@ class ExportRun {
     const encoder = await this.encoderFor();
     // Building a wide chunk can take long enough by itself: the deadline is checked before encoding it.
     this.checkAbort();
+    if (count > 0 && this.truncatesBySize()) {
+      const written = await this.encodeWithinBudget(chunk, encoder, emitted);
+      this.meter.rowsWritten += written;
+      this.meter.tick();
+      if (written < count) {
+        this.truncated = true;
+        stop = true;
+      }
+      if (stop) await this.finish(emitted);
+      return !stop;
+    }
     const chunkBytes: Uint8Array[] = [];
     // A chunk the filter emptied has nothing to write (and, built in two phases, may lack the output columns).
     if (count > 0) await encoder.encode(chunk, (bytes) => chunkBytes.push(bytes));
     let size = 0;
     for (const bytes of chunkBytes) size += bytes.byteLength;
-    if (limits?.maxBytes !== undefined && this.uncompressedBytes + size > limits.maxBytes) {
-      if ((limits.onExceed ?? 'error') === 'error') {
-        throw new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes`, {
-          details: { path: 'limits.maxBytes', row: chunk.firstRow },
-        });
-      }
-      if (this.format.binary) {
-        // A Parquet or Arrow file cannot be cut at a byte count: the bytes already out would lose their footer.
-        throw new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes; ${this.format.name} files cannot be truncated by size`, {
-          details: { path: 'limits.maxBytes', row: chunk.firstRow },
-        });
-      }
-      // Truncation by bytes stops before the chunk that would cross the limit.
-      this.truncated = true;
-      await this.finish(emitted);
-      return false;
+    // Compressed output is measured after compression (see meterStream): its raw size may exceed the limit.
+    if (limits?.maxBytes !== undefined && (this.options.compression ?? 'none') === 'none' && this.uncompressedBytes + size > limits.maxBytes) {
+      throw this.bytesExceeded(chunk.firstRow);
     }
     this.uncompressedBytes += size;
     for (const bytes of chunkBytes) emitted.push(bytes);
@@ -368,6 +368,111 @@ class ExportRun {
       return false;
     }
     return true;
+  }
+
+  /** True when `limits.maxBytes` cuts the output at the last row that fits (text formats with `onExceed: 'truncate'`). */
+  private truncatesBySize(): boolean {
+    const limits = this.options.limits;
+    return limits?.maxBytes !== undefined && limits.onExceed === 'truncate' && !this.format.binary;
+  }
+
+  /** The `limit_exceeded` error for `limits.maxBytes`. */
+  bytesExceeded(row?: number): ExportError {
+    const limits = this.options.limits!;
+    const binaryTruncate = this.format.binary && limits.onExceed === 'truncate';
+    const why = binaryTruncate ? `; ${this.format.name} files cannot be truncated by size (a cut file would have no footer): use limits.maxRows to truncate, or a text format` : '';
+    return new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes${why}`, {
+      details: row === undefined ? { path: 'limits.maxBytes' } : { path: 'limits.maxBytes', row },
+    });
+  }
+
+  /** Bytes of uncompressed output that surely compress to at most `limits.maxBytes` (the whole limit when not compressing). */
+  private rawByteBudget(): number {
+    const maxBytes = this.options.limits!.maxBytes!;
+    const compression = this.options.compression ?? 'none';
+    if (compression === 'none') return maxBytes;
+    // zlib's worst case for incompressible input (deflateBound's conservative form), plus the
+    // gzip (18 bytes) or zlib (6 bytes) wrapper and a stored block's header per flush.
+    const wrapper = compression === 'gzip' ? 18 : 6;
+    const bound = (n: number): number => n + Math.ceil(n / 8) + Math.ceil(n / 64) + 5 + wrapper + 5 * Math.ceil(n / 16_384);
+    let low = 0;
+    let high = maxBytes;
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (bound(mid) <= maxBytes) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  }
+
+  /** What `finish()` writes after at least one row (a JSON array's closing bracket), measured once on a spare encoder. */
+  private tailBytes: number | null = null;
+
+  private async measureTail(chunk: Chunk): Promise<number> {
+    if (this.tailBytes !== null) return this.tailBytes;
+    const spare = await this.race(
+      Promise.resolve(this.format.createEncoder({ columns: this.outputColumns ?? [], options: this.options, report: () => undefined, countEscapedFormula: () => undefined })),
+    );
+    await spare.encode({ ...chunk, selection: firstSelected(chunk, 1) }, () => undefined);
+    let size = 0;
+    await spare.finish((bytes) => (size += bytes.byteLength), chunk.batch.schema);
+    this.tailBytes = size;
+    return size;
+  }
+
+  /** True once the encoder has been given rows (its header, if any, is out). */
+  private encoderStarted = false;
+
+  /**
+   * Encodes the chunk's rows while they fit under `limits.maxBytes` with what `finish()` adds,
+   * and returns how many were written. Rows whose upper bound (see rowByteBounds) fits are encoded
+   * together; past that, one row at a time, so the file ends at the last row that fits, whatever
+   * the chunk size. A row that does not fit is encoded but its bytes are dropped, and the export
+   * stops there.
+   */
+  private async encodeWithinBudget(chunk: Chunk, encoder: Encoder, emitted: Uint8Array[]): Promise<number> {
+    const budget = this.rawByteBudget();
+    const tail = await this.measureTail(chunk);
+    const columns = this.outputColumns ?? [];
+    const bounds = rowByteBounds(chunk, columns);
+    const count = bounds.length;
+    let positions = chunk.selection;
+    if (positions === null) {
+      positions = new Uint32Array(count);
+      for (let i = 0; i < count; i++) positions[i] = i;
+    }
+    // The BOM, the header row or the opening bracket come with the first rows.
+    let headerBound = 0;
+    for (const column of columns) headerBound += 8 + 18 * column.header.length;
+    headerBound += 16;
+    let done = 0;
+    while (done < count) {
+      const remaining = budget - this.uncompressedBytes - tail - (this.encoderStarted ? 0 : headerBound);
+      let sum = 0;
+      let end = done;
+      while (end < count && sum + bounds[end]! <= remaining) sum += bounds[end++]!;
+      const single = end === done;
+      if (single) end = done + 1;
+      const pieceBytes: Uint8Array[] = [];
+      await encoder.encode({ batch: chunk.batch, selection: positions.subarray(done, end), firstRow: chunk.firstRow, mismatches: chunk.mismatches }, (bytes) => pieceBytes.push(bytes));
+      this.encoderStarted = true;
+      let size = 0;
+      for (const bytes of pieceBytes) size += bytes.byteLength;
+      if (this.uncompressedBytes + size + tail > budget) {
+        if (!single) throw new ExportError('limit_exceeded', `internal: rows bounded to ${sum} bytes wrote ${size}`);
+        if (this.meter.rowsWritten + done === 0) {
+          // Not one row fits: the file is the empty one (header, `[]`), from a fresh encoder.
+          encoder.abort?.(undefined);
+          this.encoder = null;
+        }
+        return done;
+      }
+      this.uncompressedBytes += size;
+      for (const bytes of pieceBytes) emitted.push(bytes);
+      done = end;
+      if (done < count) this.checkAbort();
+    }
+    return count;
   }
 
   private async finish(emitted: Uint8Array[]): Promise<void> {
@@ -386,7 +491,19 @@ class ExportRun {
     // a column with no values gets), so every format writes them.
     if (this.lastSchema === null && reader?.kind !== 'batches') this.lastSchema = this.schemaWithoutRows();
     const encoder = await this.encoderFor();
-    await encoder.finish((bytes) => emitted.push(bytes), this.lastSchema);
+    const tail: Uint8Array[] = [];
+    await encoder.finish((bytes) => tail.push(bytes), this.lastSchema);
+    if (this.truncatesBySize()) {
+      let size = 0;
+      for (const bytes of tail) size += bytes.byteLength;
+      if (this.uncompressedBytes + size > this.rawByteBudget()) {
+        throw new ExportError('limit_exceeded', `limits.maxBytes (${this.options.limits!.maxBytes}) cannot hold even the ${this.format.name} file with no rows (${this.uncompressedBytes + size} bytes${this.options.compression === undefined || this.options.compression === 'none' ? '' : ' before compression'})`, {
+          details: { path: 'limits.maxBytes' },
+        });
+      }
+      this.uncompressedBytes += size;
+    }
+    for (const bytes of tail) emitted.push(bytes);
     await this.reader?.close();
   }
 
@@ -715,6 +832,12 @@ class ExportRun {
   /** True once the export failed or was cancelled. */
   get failed(): boolean {
     return this.failure !== null;
+  }
+
+  /** Fails before bytes that would take the file over `limits.maxBytes` leave the engine. */
+  checkBytes(count: number): void {
+    const maxBytes = this.options.limits?.maxBytes;
+    if (maxBytes !== undefined && this.meter.bytesWritten + count > maxBytes) throw this.bytesExceeded();
   }
 
   countBytes(count: number): void {
