@@ -16,7 +16,7 @@ import { BatchBuilder, type BuiltBatch, type ColumnPlan } from './schema/builder
 import { makeRecordBatch, rowByteBounds, selectColumns, selectedRowCount, sliceBatch, type Chunk } from './schema/chunk.js';
 import { fitsInt32, inferKind } from './schema/infer.js';
 import { readDeclaredSchema, type DeclaredColumn } from './schema/kinds.js';
-import { gatherPacked, type PackedRows } from './schema/packed.js';
+import { gatherPacked, packedValues, type PackedRows } from './schema/packed.js';
 import { checkRows } from './sources/row-shape.js';
 import { openSource, type RowRun, type SourceReader } from './sources/rows.js';
 import type { Sha256Hasher } from './integrity.js';
@@ -514,7 +514,7 @@ class ExportRun {
   private async nextChunk(reader: SourceReader): Promise<{ chunk: Chunk; sourceRows: number; filtered: boolean } | null> {
     const firstRow = this.meter.rowsRead;
     if (reader.kind === 'rows') {
-      const run = await this.race(Promise.resolve(reader.next(this.chunkSize)).catch(sourceError(firstRow)));
+      const run = this.lookahead.shift() ?? (await this.race(Promise.resolve(reader.next(this.chunkSize)).catch(sourceError(firstRow))));
       if (run === null) return null;
       this.checkAbort();
       const sourceRows = run.end - run.start;
@@ -524,8 +524,12 @@ class ExportRun {
         checkRows(run.rows, run.start, run.end, firstRow, this.arrayRows);
       }
       try {
-        if (this.builder === null) this.planRowColumns(run, reader.array);
-        else this.noticeNewKeys(run, firstRow);
+        if (this.builder === null) {
+          this.planRowColumns(run, reader.array);
+          // A stream's schema is written with its first batch in Parquet and Arrow: a column with no
+          // value in the first chunk is typed from the rows after it (see lookAhead).
+          if (this.format.binary && reader.array === undefined) await this.lookAhead(run, reader, firstRow + sourceRows);
+        } else this.noticeNewKeys(run, firstRow);
         if (this.filterStages !== null) {
           return { chunk: this.buildFiltered(run, firstRow), sourceRows, filtered: true };
         }
@@ -768,6 +772,48 @@ class ExportRun {
     return this.declared.map((column) => ({ field: column.name, header: column.name }));
   }
 
+  /** Runs read ahead of the first batch to type its columns, waiting their turn. */
+  private readonly lookahead: RowRun[] = [];
+
+  /**
+   * For a stream exported to Parquet or Arrow: when a column has no value in the first chunk, reads
+   * on (keeping the rows, up to {@link SCHEMA_LOOKAHEAD_ROWS} rows or cells' worth) until every such
+   * column has one, and types it from its first values; an integer column that meets a fraction in
+   * those rows becomes Float64. A column still without a value after that is nullable text.
+   */
+  private async lookAhead(first: RowRun, reader: SourceReader & { kind: 'rows' }, nextRow: number): Promise<void> {
+    const plans = this.builder!.columns.filter((plan) => !plan.declared);
+    if (plans.length === 0) return;
+    const kinds = new Map(plans.map((plan) => [plan, inferKind(runValues(first, plan.key), first.end - first.start)]));
+    const open = (): ColumnPlan[] => plans.filter((plan) => kinds.get(plan) === 'null');
+    if (open().length === 0) return;
+    const maxRows = Math.max(this.chunkSize, Math.min(SCHEMA_LOOKAHEAD_ROWS, Math.floor(SCHEMA_LOOKAHEAD_CELLS / Math.max(1, plans.length))));
+    let rows = first.end - first.start;
+    while (open().length > 0 && rows < maxRows) {
+      const run = await this.race(Promise.resolve(reader.next(Math.min(this.chunkSize, maxRows - rows))).catch(sourceError(nextRow + rows - (first.end - first.start))));
+      if (run === null) break;
+      this.checkAbort();
+      this.lookahead.push(run);
+      rows += run.end - run.start;
+      for (const plan of open()) {
+        const values = runValues(run, plan.key).filter((value) => value !== null && value !== undefined);
+        if (values.length > 0) kinds.set(plan, inferKind(values, values.length));
+      }
+    }
+    for (const plan of plans) {
+      let kind = kinds.get(plan)!;
+      if (kind === 'int32') {
+        for (const run of this.lookahead) {
+          if (!runValues(run, plan.key).every(fitsInt32)) {
+            kind = 'float64';
+            break;
+          }
+        }
+      }
+      plan.type = { kind };
+    }
+  }
+
   /** The schema of a source with no rows: each known column with its declared type, or the type of a column with no values. */
   private schemaWithoutRows(): Schema {
     const declaredByName = new Map(this.declared.map((column) => [column.name, column]));
@@ -916,6 +962,40 @@ class ExportRun {
   private race<T>(promise: Promise<T>): Promise<T> {
     return this.abortPromise === null ? promise : Promise.race([promise, this.abortPromise]);
   }
+}
+
+/**
+ * Most rows (and row × column cells) a stream exported to Parquet or Arrow is read ahead of its
+ * first batch while a column has no value yet: one default Parquet row group. Memory holds these
+ * rows at most.
+ */
+export const SCHEMA_LOOKAHEAD_ROWS = 65_536;
+const SCHEMA_LOOKAHEAD_CELLS = 2_000_000;
+
+const packedIndexes = new WeakMap<PackedRows, Map<string, number>>();
+
+/** One column's values in a run (undefined where a row lacks it or is not an object). */
+function runValues(run: RowRun, key: string | number): unknown[] {
+  const count = run.end - run.start;
+  const values: unknown[] = new Array(count);
+  if (run.packed !== undefined) {
+    let index = packedIndexes.get(run.packed);
+    if (index === undefined) packedIndexes.set(run.packed, (index = new Map(run.packed.keys.map((name, i) => [name, i]))));
+    const at = index.get(String(key));
+    packedValues(at === undefined ? undefined : run.packed.columns[at], run.start, count, values);
+    return values;
+  }
+  const ownOnly = typeof key === 'string' && key in Object.prototype;
+  for (let i = 0; i < count; i++) {
+    const row = run.rows[run.start + i] as Record<string | number, unknown> | null | undefined;
+    try {
+      values[i] = row !== null && typeof row === 'object' && (!ownOnly || Object.prototype.hasOwnProperty.call(row, key)) ? row[key] : undefined;
+    } catch {
+      // The builder reports values that throw when it reads them.
+      values[i] = undefined;
+    }
+  }
+  return values;
 }
 
 /** True when a row of `array` from `start` on has its own property `field`. */
