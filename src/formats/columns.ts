@@ -5,7 +5,7 @@
 import { DataType, Type, TimeUnit, type Data, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
 import { ExportError, printValue } from '../errors.js';
 import { JSON_METADATA_KEY } from '../schema/kinds.js';
-import type { Chunk } from '../schema/chunk.js';
+import { fieldIndexOf, type Chunk } from '../schema/chunk.js';
 import type { OutputColumn } from './types.js';
 
 /** How a text encoder reads a column. */
@@ -98,13 +98,8 @@ export function checkColumnNames(format: string, columns: readonly OutputColumn[
 /** Classifies every output column of a chunk. */
 export function columnStates(chunk: Chunk, columns: readonly OutputColumn[]): ColumnState[] {
   const batch = chunk.batch;
-  // One map per batch, not a search per column: a row with 100,000 keys stays linear.
-  const indexes = new Map<string, number>();
-  batch.schema.fields.forEach((field, i) => {
-    if (!indexes.has(field.name)) indexes.set(field.name, i);
-  });
   return columns.map((column) => {
-    const index = indexes.get(column.field) ?? -1;
+    const index = fieldIndexOf(batch.schema, column.field);
     if (index < 0) {
       throw new ExportError('unknown_column', `column "${column.field}" is not in the batch; available: ${batch.schema.fields.map((f) => f.name).join(', ')}`, {
         details: { column: column.field },

@@ -24,6 +24,7 @@ const isParquetGlue = (id: string): boolean => /[\\/]parquet-wasm[\\/]/.test(id)
 const isArrowIpcWriter = (id: string): boolean => /[\\/]apache-arrow[\\/]ipc[\\/]writer\.m?js$/.test(id);
 const isApacheArrow = (id: string): boolean => /[\\/]apache-arrow[\\/]/.test(id);
 const isEngine = (id: string): boolean => id === join(DIST, 'engine.js');
+const isRe2js = (id: string): boolean => /[\\/]re2js[\\/]/.test(id);
 const isComlink = (id: string): boolean => /[\\/]comlink[\\/]/.test(id);
 const isWorkerEntry = (id: string): boolean => id === join(DIST, 'worker', 'worker.js');
 
@@ -138,6 +139,13 @@ describe('bundle budgets (Vite 8 production build of dist/)', () => {
       expect(glue.staticallyLoaded, chainText(report, 'parquet-wasm', isParquetGlue)).toEqual([]);
       expect(glue.dynamicallyImported).toEqual(glue.holders);
       expect(report.assets.some((asset) => asset.fileName.endsWith('.wasm')), 'the wasm is emitted as a file').toBe(true);
+    });
+
+    it('loads re2js (for `matches` filters) only through import()', () => {
+      const re2 = lazyOnly(report, isRe2js);
+      expect(re2.holders.length).toBeGreaterThanOrEqual(1);
+      expect(re2.staticallyLoaded, chainText(report, 're2js', isRe2js)).toEqual([]);
+      expect(re2.dynamicallyImported).toEqual(re2.holders);
     });
   });
 
