@@ -6,6 +6,7 @@
  * One pull-driven loop instead of a chain of TransformStreams: each stage is a plain call, so there
  * are no internal queues and nothing is read from the source before the consumer asks for bytes.
  */
+import { XLSX_MAX_ROWS } from './formats/xlsx/options.js';
 import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { abortError, ExportError, printValue, toExportError } from './errors.js';
 import { compileFilter, normalizeFilter, planFilter, type CompiledFilter, type FilterPlan } from './filter/index.js';
@@ -31,6 +32,8 @@ import { checkStreamOptions } from './validate.js';
 export const DEFAULT_CHUNK_SIZE = 8192;
 /** Issues kept in the result; more are counted only. */
 const MAX_KEPT_ISSUES = 1000;
+/** Data rows an XLSX sheet holds below its header. */
+const XLSX_MAX_DATA_ROWS = XLSX_MAX_ROWS - 1;
 
 /**
  * Exports `source` as a stream of file bytes. Nothing is read until the stream is read, and the
@@ -305,7 +308,11 @@ class ExportRun {
     let count = selectedRowCount(chunk);
     this.rowsFiltered += sourceRows - count;
     let stop = never;
-    const limits = this.options.limits;
+    let limits = this.options.limits;
+    // An XLSX export told not to continue on a new sheet stops at the sheet's last row, as a row limit would.
+    if (this.options.format === 'xlsx' && this.options.xlsx?.overflow === 'truncate' && !(limits?.maxRows !== undefined && limits.maxRows <= XLSX_MAX_DATA_ROWS)) {
+      limits = { ...limits, maxRows: XLSX_MAX_DATA_ROWS, onExceed: 'truncate' };
+    }
     if (limits?.maxRows !== undefined && this.meter.rowsWritten + count > limits.maxRows) {
       const allowed = limits.maxRows - this.meter.rowsWritten;
       if ((limits.onExceed ?? 'error') === 'error') {
@@ -330,8 +337,9 @@ class ExportRun {
           details: { path: 'limits.maxBytes', row: chunk.firstRow },
         });
       }
-      if (this.format.binary) {
+      if (this.format.binary || this.format.name === 'xlsx') {
         // A Parquet or Arrow file cannot be cut at a byte count: the bytes already out would lose their footer.
+        // An XLSX chunk's bytes cannot be dropped either: the zip stream has already taken its rows in.
         throw new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes; ${this.format.name} files cannot be truncated by size`, {
           details: { path: 'limits.maxBytes', row: chunk.firstRow },
         });

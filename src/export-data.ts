@@ -387,6 +387,7 @@ export async function preload(options: { formats?: ExportFormat[]; worker?: Expo
       await preloadParquet();
     }
     if (formats.includes('arrow')) await import('./formats/arrow.js');
+    if (formats.includes('xlsx')) await import('./formats/xlsx/encoder.js');
     return;
   }
   const connection = acquireWorker(factory);

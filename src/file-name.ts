@@ -15,7 +15,7 @@ export const COMPRESSION_EXTENSIONS = { none: '', gzip: 'gz', deflate: 'zz' } as
 export const COMPRESSION_MIME_TYPES = { gzip: 'application/gzip', deflate: 'application/zlib' } as const;
 
 /** The options that decide a file's extension and type. */
-export type FileTypeOptions = Pick<StreamOptions, 'format' | 'compression' | 'arrow' | 'csv' | 'json' | 'parquet'>;
+export type FileTypeOptions = Pick<StreamOptions, 'format' | 'compression' | 'arrow' | 'csv' | 'json' | 'parquet' | 'xlsx'>;
 
 /** The full extension without a leading dot, e.g. `csv`, `csv.gz`, `parquet`, `arrows`. */
 export function fileExtension(options: FileTypeOptions): string {

@@ -141,6 +141,15 @@ async function countRows(format: ExportFormat, bytes: Uint8Array | Blob, expecte
       return jsonRows(await textOf(format, bytes, expected.compression ?? 'auto'));
     case 'ndjson':
       return ndjsonRows(await textOf(format, bytes, expected.compression ?? 'auto'));
+    case 'xlsx': {
+      const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(await bytes.arrayBuffer());
+      const { countXlsxRows } = await import('./formats/xlsx/verify.js');
+      try {
+        return await countXlsxRows(data);
+      } catch (error) {
+        throw failed(format, error instanceof Error ? error.message : String(error));
+      }
+    }
     default:
       throw new ExportError('unsupported_format', `verifyExport: unknown format ${printValue(format)}`, { details: { path: 'format' } });
   }

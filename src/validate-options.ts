@@ -12,6 +12,7 @@
 import type { Schema } from 'apache-arrow';
 import { ExportError, isExportError, printValue } from './errors.js';
 import type { Filter } from './filter/ast.js';
+import { xlsxOptionProblems } from './formats/xlsx/options.js';
 import { EXPORT_FORMATS, type ExportOptions, type StreamOptions } from './types.js';
 
 /** The error codes a validation problem can carry. */
@@ -434,6 +435,11 @@ function checkFormatOptions(p: Problems, options: StreamOptions, format: unknown
     }
   } else if (options.arrow !== undefined) {
     p.add('arrow', `arrow options apply to arrow, not ${label}`);
+  }
+  if (format === 'xlsx') {
+    xlsxOptionProblems(options.xlsx, (path, message) => p.add(path, message));
+  } else if (options.xlsx !== undefined) {
+    p.add('xlsx', `xlsx options apply to xlsx, not ${label}`);
   }
 }
 

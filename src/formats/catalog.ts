@@ -36,6 +36,9 @@ export const FORMAT_INFO: Readonly<Record<ExportFormat, FormatInfo>> = {
     mimeType: 'application/vnd.apache.arrow.stream',
     binary: true,
   },
+  // Not binary for the engine: cells that do not fit their column's type are written as text, and
+  // nested values as JSON text, as in CSV. The file is a zip, so outer compression is refused.
+  xlsx: fixed('xlsx', 'xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', false),
 };
 
 /** The file facts of a format, or `'unsupported_format'` naming the bad name. */

@@ -10,7 +10,7 @@ import type { FormatDefinition } from './types.js';
 
 export { mimeTypeOf } from './catalog.js';
 
-const lazy = (name: 'parquet' | 'arrow', load: () => Promise<FormatDefinition>): FormatDefinition => ({
+const lazy = (name: 'parquet' | 'arrow' | 'xlsx', load: () => Promise<FormatDefinition>): FormatDefinition => ({
   ...FORMAT_INFO[name],
   createEncoder: async (context) => (await load()).createEncoder(context),
 });
@@ -22,6 +22,7 @@ const FORMATS: Record<ExportFormat, FormatDefinition> = {
   ndjson: ndjsonFormat,
   parquet: lazy('parquet', async () => (await import('./parquet.js')).parquetFormat),
   arrow: lazy('arrow', async () => (await import('./arrow.js')).arrowFormat),
+  xlsx: lazy('xlsx', async () => ({ ...FORMAT_INFO.xlsx, createEncoder: (await import('./xlsx/encoder.js')).createEncoder })),
 };
 
 /** The definition of a format, or `'unsupported_format'` naming the bad name. */

@@ -122,6 +122,7 @@ export function createWorkerApi(): ExportWorkerApi {
         await preloadParquet();
       }
       if (formats.includes('arrow')) await import('../formats/arrow.js');
+      if (formats.includes('xlsx')) await import('../formats/xlsx/encoder.js');
     },
 
     ping: () => Date.now(),
