@@ -498,7 +498,8 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
             }
           }
           if (!plain) {
-            if (length > 0) writeTextCell(c, bytes, from, to, false, chunk.firstRow + row);
+            // Empty text too: an empty text cell, not a blank one, as in the source.
+            writeTextCell(c, bytes, from, to, false, chunk.firstRow + row);
             continue;
           }
           const open = cellOpen[c]!;
