@@ -9,7 +9,6 @@ import { RUNS, text } from '../../property/arbitraries.js';
 import { toXlsx } from './helpers.js';
 
 const MS_PER_DAY = 86_400_000;
-const PHANTOM = Date.UTC(1900, 2, 1);
 
 /** Epoch milliseconds of an Excel serial (1900 date system, phantom 1900-02-29), computed here, not by a reader. */
 function msOfSerial(serial: number): number {
