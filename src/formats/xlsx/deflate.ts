@@ -14,6 +14,8 @@ import { Gzip } from 'fflate';
 
 /** One zip entry's compressor. */
 export interface EntryCompressor {
+  /** True when the compressor may still read a buffer after its write settled (the caller then hands it a copy). */
+  readonly keepsInput: boolean;
   /** Queues uncompressed bytes; the promise is the backpressure (at most one write waits in flight). */
   write(bytes: Uint8Array): Promise<void>;
   /** Compressed bytes produced so far (each handed out once). */
@@ -128,6 +130,8 @@ function streamCompressor(): EntryCompressor {
   });
   let inFlight: Promise<void> = Promise.resolve();
   return {
+    // A stream's transform has consumed a chunk by the time its write promise settles.
+    keepsInput: false,
     async write(bytes) {
       if (failure !== null) throw failure;
       const previous = inFlight;
@@ -159,6 +163,8 @@ function fflateCompressor(): EntryCompressor {
   // Level 1: fflate's higher levels cost 40% more time for 8% less size on worksheet XML.
   const gzip = new Gzip({ level: 1 }, (chunk) => unwrapper.push(chunk));
   return {
+    // fflate may keep a reference to the last chunk for its back-references.
+    keepsInput: true,
     write(bytes) {
       gzip.push(bytes);
       return Promise.resolve();

@@ -19,7 +19,7 @@ import { ZipWriter } from './zip.js';
 /** Data rows a sheet holds below its header. */
 const DATA_ROWS_PER_SHEET = XLSX_MAX_ROWS - 1;
 /** XML bytes gathered before they go to the compressor: bounds memory, and large enough to keep the stream busy. */
-const FLUSH_BYTES = 1 << 20;
+const FLUSH_BYTES = 1 << 18;
 const MS_PER_DAY = 86_400_000;
 /** Serial of 1970-01-01 in the 1900 date system (counting Excel's phantom 1900-02-29). */
 const EPOCH_SERIAL = 25_569;
@@ -123,6 +123,8 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
   const columnCount = columns.length;
   const zip = new ZipWriter(o.created);
   const writer = new ByteWriter(FLUSH_BYTES + (1 << 16));
+  /** The buffer the compressor was last handed; XML is built into it again once that write settles. */
+  let spare: Uint8Array = new Uint8Array(FLUSH_BYTES + (1 << 16));
   // `<c r="AB` for each column: the row number and the cell's type follow.
   const cellOpen = columns.map((_, i) => utf8(`<c r="${columnLetters(i)}`));
   const lastColumn = columnCount > 0 ? columnLetters(columnCount - 1) : '';
@@ -149,12 +151,24 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
     }
   };
 
-  /** Sends the gathered XML to the compressor. */
+  /**
+   * Sends the gathered XML to the compressor. Two buffers take turns: the compressor has finished
+   * with the one it was handed before (its write promise settled) by the time the other is handed
+   * over, so rows never wait for a fresh allocation and the garbage stays flat.
+   */
   const flush = async (emit: Emit): Promise<void> => {
     if (writer.pos === 0) return;
-    const bytes = writer.take();
+    const compressor_ = compressor!;
+    let bytes = writer.buf.subarray(0, writer.pos);
+    if (compressor_.keepsInput) bytes = bytes.slice();
+    else {
+      const next = spare.length >= writer.buf.length ? spare : new Uint8Array(writer.buf.length);
+      spare = writer.buf;
+      writer.buf = next;
+    }
+    writer.pos = 0;
     uncompressed += bytes.length;
-    await compressor!.write(bytes);
+    await compressor_.write(bytes);
     emitCompressed(emit);
   };
 
