@@ -2,7 +2,7 @@
  * Sluice benchmarks against peers, in Node, on the same rows in one process.
  *
  *   npm run bench                 every suite
- *   npm run bench -- csv json     only these suites (csv, json, ndjson, parquet, arrow, filter, memory)
+ *   npm run bench -- csv json     only these suites (csv, json, ndjson, parquet, arrow, filter, memory, xlsx)
  *
  * Environment: BENCH_ROWS (default 1,000,000), BENCH_ROUNDS (default 5; the first is a discarded
  * warm-up), BENCH_MEMORY_ROWS (default 5,000,000), BENCH_PAPA_TIMEOUT_S (default 300).
@@ -37,7 +37,7 @@ const RUN_TIMEOUT_MS = 300_000;
 const SANITY_ROWS = 2_000;
 /** Runs slower than this (scaled with the row count) are repeated only twice after the warm-up. */
 const SLOW_RUN_MS = 10_000 * (ROWS / 1_000_000);
-const ALL_SUITES = ['csv', 'json', 'ndjson', 'parquet', 'arrow', 'filter', 'memory'];
+const ALL_SUITES = ['csv', 'json', 'ndjson', 'parquet', 'arrow', 'filter', 'memory', 'xlsx'];
 
 function intEnv(name, fallback) {
   const raw = process.env[name];
@@ -687,7 +687,10 @@ async function suiteMemory() {
 
 // ───────────────────────────── main ─────────────────────────────
 
-const SUITES = { csv: suiteCsv, json: suiteJson, ndjson: suiteNdjson, parquet: suiteParquet, arrow: suiteArrow, filter: suiteFilter, memory: suiteMemory };
+// XLSX against exceljs and SheetJS lives in its own file (bench/xlsx.mjs).
+const suiteXlsx = async () => (await import('./xlsx.mjs')).suiteXlsx({ rows: ROWS, memoryRows: MEMORY_ROWS });
+
+const SUITES = { csv: suiteCsv, json: suiteJson, ndjson: suiteNdjson, parquet: suiteParquet, arrow: suiteArrow, filter: suiteFilter, memory: suiteMemory, xlsx: suiteXlsx };
 
 async function main() {
   const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -225,7 +225,7 @@ function showFormatOptions(): void {
   };
   for (const node of document.querySelectorAll<HTMLElement>('[data-for]')) node.hidden = !applies[node.dataset['for'] ?? ''];
   // Parquet and Arrow load their code on first use; fetch it now, so the export starts at once.
-  if (format === 'parquet' || format === 'arrow') void preload({ formats: [format] }).catch(() => undefined);
+  if (format === 'parquet' || format === 'arrow' || format === 'xlsx') void preload({ formats: [format] }).catch(() => undefined);
 }
 ui.format.addEventListener('change', showFormatOptions);
 showFormatOptions();
@@ -435,7 +435,7 @@ void store.storedCount().then(
 // lazily loaded Parquet and Arrow code are fetched, so that every format still exports once the
 // network is gone (no service worker: a reload needs the server).
 void generate()
-  .then(() => preload({ formats: ['parquet', 'arrow'] }))
+  .then(() => preload({ formats: ['parquet', 'arrow', 'xlsx'] }))
   .then(
     () => {
       byId('offline-status').textContent = 'Every format is loaded: exports keep working offline.';

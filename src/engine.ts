@@ -321,7 +321,13 @@ class ExportRun {
     let count = selectedRowCount(chunk);
     this.rowsFiltered += sourceRows - count;
     let stop = never;
-    const limits = this.options.limits;
+    let limits = this.options.limits;
+    // A format whose file holds at most so many rows (an XLSX sheet told not to overflow) stops
+    // there, as a row limit with onExceed 'truncate' would.
+    const cap = this.format.rowCap?.(this.options);
+    if (cap !== undefined && !(limits?.maxRows !== undefined && limits.maxRows <= cap)) {
+      limits = { ...limits, maxRows: cap, onExceed: 'truncate' };
+    }
     if (limits?.maxRows !== undefined && this.meter.rowsWritten + count > limits.maxRows) {
       const allowed = limits.maxRows - this.meter.rowsWritten;
       if ((limits.onExceed ?? 'error') === 'error') {
@@ -371,14 +377,14 @@ class ExportRun {
   /** True when `limits.maxBytes` cuts the output at the last row that fits (text formats with `onExceed: 'truncate'`). */
   private truncatesBySize(): boolean {
     const limits = this.options.limits;
-    return limits?.maxBytes !== undefined && limits.onExceed === 'truncate' && !this.format.binary;
+    return limits?.maxBytes !== undefined && limits.onExceed === 'truncate' && this.format.truncatableBySize;
   }
 
   /** The `limit_exceeded` error for `limits.maxBytes`. */
   bytesExceeded(row?: number): ExportError {
     const limits = this.options.limits!;
-    const binaryTruncate = this.format.binary && limits.onExceed === 'truncate';
-    const why = binaryTruncate ? `; ${this.format.name} files cannot be truncated by size (a cut file would have no footer): use limits.maxRows to truncate, or a text format` : '';
+    const uncuttable = !this.format.truncatableBySize && limits.onExceed === 'truncate';
+    const why = uncuttable ? `; ${this.format.name} files cannot be truncated by size (a cut file would have no footer or directory): use limits.maxRows to truncate, or a text format` : '';
     return new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes${why}`, {
       details: row === undefined ? { path: 'limits.maxBytes' } : { path: 'limits.maxBytes', row },
     });

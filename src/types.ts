@@ -9,9 +9,11 @@ import type { IndexedDBSourceDescriptor } from './sources/indexeddb.js';
 import type { UrlSourceDescriptor } from './sources/url.js';
 
 export type { Filter, Scalar } from './filter/ast.js';
+import type { XlsxOptions } from './formats/xlsx/options.js';
+export type { XlsxOptions, XlsxOverflow } from './formats/xlsx/options.js';
 
 /** The file formats Sluice writes. */
-export const EXPORT_FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'arrow'] as const;
+export const EXPORT_FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'arrow', 'xlsx'] as const;
 /** A file format name. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -162,6 +164,8 @@ export interface StreamOptions {
   json?: JsonOptions;
   parquet?: ParquetOptions;
   arrow?: ArrowOptions;
+  /** Options of the `xlsx` format. */
+  xlsx?: XlsxOptions;
   /** Declared column types; override inference. */
   schema?: SchemaSpec;
   limits?: ExportLimits;

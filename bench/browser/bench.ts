@@ -156,6 +156,14 @@ const api = {
     const handle = await root.getFileHandle('sluice.csv', { create: true });
     return measure('sluice exportData → file (worker)', rows.length, async () => (await lib.exportData(rows as never, { format: 'csv', target: handle })).bytesWritten);
   },
+  /** Sluice to XLSX in its worker, to a file handle: the same rows as the CSV run, for the time beside it. */
+  async sluiceXlsx(): Promise<BenchRun> {
+    const rows = (window as unknown as { benchRows: unknown[] }).benchRows;
+    const lib = (await import(/* @vite-ignore */ LIBRARY_URL)) as typeof Sluice;
+    const root = await navigator.storage.getDirectory();
+    const handle = await root.getFileHandle('sluice.xlsx', { create: true });
+    return measure('sluice exportData → XLSX file (worker)', rows.length, async () => (await lib.exportData(rows as never, { format: 'xlsx', target: handle })).bytesWritten);
+  },
   /** Sluice with worker: false, for comparison. */
   async sluiceMain(): Promise<BenchRun> {
     const rows = (window as unknown as { benchRows: unknown[] }).benchRows;

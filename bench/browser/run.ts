@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     await openPage(page);
     await page.evaluate((n) => window.sluiceBench!.prepare(n), ROWS);
     const runs: BenchRun[] = [];
-    const order = ['sluice', 'papa', 'sluiceMain', 'papaBlobOnly'] as const;
+    const order = ['sluice', 'sluiceXlsx', 'papa', 'sluiceMain', 'papaBlobOnly'] as const;
     for (let round = 0; round < ROUNDS; round++) {
       const names = round % 2 === 0 ? order : [...order].reverse();
       for (const name of names) {

@@ -9,7 +9,7 @@
  */
 import type { RE2JS } from 're2js';
 import type { Filter } from './ast.js';
-import { filterError } from './validate.js';
+import { filterError } from './error.js';
 
 /** A compiled pattern: `test` is true when the pattern is found anywhere in the UTF-8 text. */
 export interface CompiledRegex {

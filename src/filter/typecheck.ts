@@ -6,7 +6,7 @@
 import { DataType, DateUnit, Precision, TimeUnit, type Field, type Schema } from 'apache-arrow';
 import { ExportError, printValue } from '../errors.js';
 import type { Scalar } from './ast.js';
-import { filterError } from './validate.js';
+import { filterError } from './error.js';
 
 /**
  * How the evaluator reads a column:

@@ -2,8 +2,11 @@
  * Structural validation of a filter AST on entry: every malformed node fails with
  * `ExportError('invalid_filter')` naming the path to the node (`filter.filters[2].values`).
  */
-import { ExportError, printValue } from '../errors.js';
+import { printValue } from '../errors.js';
+import { filterError } from './error.js';
 import { checkPattern } from './regex.js';
+
+export { filterError };
 import type { Filter, Scalar } from './ast.js';
 
 /** Deepest nesting a filter may have (root = depth 1). Deeper trees fail with `invalid_filter`. */
@@ -44,10 +47,6 @@ const ALLOWED_KEYS: Readonly<Record<FilterOp, readonly string[]>> = {
 
 const BIGINT_TEXT = /^-?\d+$/;
 
-/** The `invalid_filter` error for a node at `path`. */
-export function filterError(path: string, message: string, extra: Record<string, unknown> = {}): ExportError {
-  return new ExportError('invalid_filter', `invalid filter at ${path}: ${message}`, { details: { path, ...extra } });
-}
 
 /** True for a value the AST accepts as a literal (see {@link Scalar}). */
 export function isScalar(value: unknown): value is Scalar {

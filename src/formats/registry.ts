@@ -10,6 +10,7 @@ import { arrowSpec } from './arrow/spec.js';
 import { csvSpec, tsvSpec } from './csv/spec.js';
 import { jsonSpec, ndjsonSpec } from './json/spec.js';
 import { parquetSpec } from './parquet/spec.js';
+import { xlsxSpec } from './xlsx/spec.js';
 import type { FormatOptionsKey, FormatSpec } from './spec.js';
 import type { FormatDefinition } from './types.js';
 
@@ -21,10 +22,11 @@ export const FORMAT_SPECS: { readonly [F in ExportFormat]: FormatSpec & { readon
   ndjson: ndjsonSpec as FormatSpec & { name: 'ndjson' },
   parquet: parquetSpec as FormatSpec & { name: 'parquet' },
   arrow: arrowSpec as FormatSpec & { name: 'arrow' },
+  xlsx: xlsxSpec as FormatSpec & { name: 'xlsx' },
 };
 
 /** Other names people type for a format. */
-const ALIASES: Readonly<Record<string, ExportFormat>> = { jsonl: 'ndjson', 'json-lines': 'ndjson', arrows: 'arrow', feather: 'arrow', ipc: 'arrow', txt: 'csv' };
+const ALIASES: Readonly<Record<string, ExportFormat>> = { jsonl: 'ndjson', 'json-lines': 'ndjson', arrows: 'arrow', feather: 'arrow', ipc: 'arrow', txt: 'csv', xls: 'xlsx', excel: 'xlsx' };
 
 /** True when `name` is a format name. */
 export function isExportFormat(name: unknown): name is ExportFormat {
@@ -62,6 +64,8 @@ export function getFormat(name: unknown): FormatDefinition {
   return {
     name: spec.name as ExportFormat,
     binary: spec.binary,
+    truncatableBySize: spec.truncatableBySize,
+    ...(spec.rowCap === undefined ? {} : { rowCap: spec.rowCap }),
     createEncoder: async (context) => {
       factory ??= spec.loadEncoder();
       return (await factory)(context);

@@ -16,7 +16,7 @@ import type { Encoder, EncoderContext } from './types.js';
 export type EncoderFactory = (context: EncoderContext) => Encoder | Promise<Encoder>;
 
 /** The key of `StreamOptions` that holds a format's own options (`csv` serves csv and tsv). */
-export type FormatOptionsKey = 'csv' | 'json' | 'parquet' | 'arrow' | 'xlsx';
+export type FormatOptionsKey = string & keyof StreamOptions;
 
 /** One format, described. */
 export interface FormatSpec {
@@ -30,6 +30,10 @@ export interface FormatSpec {
   mimeType(options: Pick<StreamOptions, 'arrow'>): string;
   /** Binary formats write one schema for the whole file, fixed by the first batch. */
   readonly binary: boolean;
+  /** Whether the file can end after any row, so `limits.maxBytes` with `onExceed: 'truncate'` can cut it (text formats); a footer or a zip directory cannot be cut. */
+  readonly truncatableBySize: boolean;
+  /** The most data rows a file holds with these options, when the format caps it (an XLSX sheet that must not overflow). */
+  rowCap?(options: StreamOptions): number | undefined;
   /** Whether `compression: 'gzip' | 'deflate'` may wrap the file (text formats); binary formats compress inside. */
   readonly outerCompression: boolean;
   /** The key of the format's own options in `StreamOptions`, if it has any. */

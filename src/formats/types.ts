@@ -42,6 +42,10 @@ export interface FormatDefinition {
   readonly name: ExportFormat;
   /** Binary formats need one schema for every batch; the engine then locks the schema after the first batch. */
   readonly binary: boolean;
+  /** Whether the output can end at any row (a text format's rows are independent bytes), so `limits.maxBytes` can truncate it. */
+  readonly truncatableBySize: boolean;
+  /** The most data rows a file can hold with these options, if the format has such a cap. */
+  rowCap?(options: StreamOptions): number | undefined;
   /** Loads the encoder's code on first use and makes the encoder of one export. */
   createEncoder(context: EncoderContext): Promise<Encoder>;
 }

@@ -28,6 +28,7 @@ export const arrowSpec: FormatSpec = {
   extension: (options) => (isFileLayout(options) ? 'arrow' : 'arrows'),
   mimeType: (options) => (isFileLayout(options) ? 'application/vnd.apache.arrow.file' : 'application/vnd.apache.arrow.stream'),
   binary: true,
+  truncatableBySize: false,
   outerCompression: false,
   optionsKey: 'arrow',
   checkOptions: checkArrowOptions,

@@ -88,6 +88,7 @@ function delimited(name: 'csv' | 'tsv'): FormatSpec {
     extension: () => name,
     mimeType: () => (tab ? 'text/tab-separated-values' : 'text/csv'),
     binary: false,
+    truncatableBySize: true,
     outerCompression: true,
     optionsKey: 'csv',
     checkOptions: (value, add) => checkCsvOptions(value, add, tab),

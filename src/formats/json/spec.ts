@@ -43,6 +43,7 @@ function jsonLike(name: 'json' | 'ndjson'): FormatSpec {
     extension: () => name,
     mimeType: () => (lines ? 'application/x-ndjson' : 'application/json'),
     binary: false,
+    truncatableBySize: true,
     outerCompression: true,
     optionsKey: 'json',
     checkOptions: checkJsonOptions,

@@ -57,6 +57,7 @@ export const parquetSpec: FormatSpec = {
   extension: () => 'parquet',
   mimeType: () => 'application/vnd.apache.parquet',
   binary: true,
+  truncatableBySize: false,
   outerCompression: false,
   optionsKey: 'parquet',
   checkOptions: checkParquetOptions,

@@ -5,6 +5,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { parquetReadObjects } from 'hyparquet';
 import Papa from 'papaparse';
+import * as XLSX from 'xlsx';
 import { exportStream } from '../../../src/engine.js';
 import type { ExportFormat, ExportResult, ExportSource, StreamOptions } from '../../../src/types.js';
 import { readAll } from '../../helpers/readers.js';
@@ -45,6 +46,11 @@ export async function readBack(format: ExportFormat, bytes: Uint8Array): Promise
     }
     case 'arrow':
       return tableFromIPC(bytes).toArray().map((row) => ({ ...(row as object) }) as Record<string, unknown>);
+    case 'xlsx': {
+      // SheetJS; every sheet's rows below its header, in order.
+      const book = XLSX.read(bytes, { type: 'array', cellDates: true });
+      return book.SheetNames.flatMap((name) => XLSX.utils.sheet_to_json<Record<string, unknown>>(book.Sheets[name]!));
+    }
   }
 }
 

@@ -77,7 +77,7 @@ describe('file name extensions', () => {
     expect(resolveFileName(options)).toBe(name);
   });
   it.each([
-    [{ format: 'csv' as const }, 'orders.xlsx', false],
+    [{ format: 'csv' as const }, 'orders.xlsx', true],
     [{ format: 'csv' as const }, 'orders.parquet', true],
     [{ format: 'ndjson' as const }, 'orders.json', true],
     [{ format: 'tsv' as const }, 'orders.csv', true],

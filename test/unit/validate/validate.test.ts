@@ -64,7 +64,7 @@ describe('validateExport: every problem at once', () => {
 
 describe('format, target, worker and pickerId', () => {
   it.each<[unknown, RegExp]>([
-    ['xlsx', /format must be one of csv, tsv, json, ndjson, parquet, arrow; got "xlsx"$/],
+    ['xls', /format must be one of csv, tsv, json, ndjson, parquet, arrow, xlsx; got "xls" \(did you mean "xlsx"\?\)$/],
     ['CSV', /did you mean "csv"/],
     ['.parquet', /did you mean "parquet"/],
     ['jsonl', /did you mean "ndjson"/],

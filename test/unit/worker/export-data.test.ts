@@ -221,7 +221,7 @@ describe('exportData option errors reject the job (never throw)', () => {
     [{ format: 'csv', fileName: 'a/b.csv' }, 'invalid_options', /fileName/],
     [{ format: 'csv', target: 'disk' }, 'invalid_options', /^target must be/],
     [{ format: 'csv', target: 'blob', worker: 'yes' }, 'invalid_options', /^worker must be/],
-    [{ format: 'xlsx', target: 'blob', worker: false }, 'unsupported_format', /xlsx/],
+    [{ format: 'xls', target: 'blob', worker: false }, 'unsupported_format', /xls/],
     [{ format: 'csv', target: 'picker' }, 'unsupported_environment', /showSaveFilePicker/],
     [{ format: 'csv', target: 'download', worker: false }, 'unsupported_environment', /download/],
   ])('%j → %s', async (options, code, message) => {

@@ -1,0 +1,683 @@
+/**
+ * XLSX, written as a stream: rows become worksheet XML in a byte buffer, the XML is deflated as it is
+ * produced, and each part becomes a zip entry with a data descriptor. Nothing grows with the row
+ * count but the list of sheet names.
+ *
+ * Cells: numbers as numbers; booleans; dates and timestamps as serial numbers (1900 date system)
+ * with a date or date-time format; text as inline strings (`t="inlineStr"`), never formulas.
+ */
+import { ExportError } from '../../errors.js';
+import type { Chunk } from '../../schema/chunk.js';
+import { ByteWriter, utf8, writeInteger, writeIsoDate, writeNumber } from '../bytes.js';
+import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from '../columns.js';
+import type { Emit, Encoder, EncoderContext } from '../types.js';
+import { createCompressor, type DeflateEngine, type EntryCompressor } from './deflate.js';
+import { sheetNameProblem, XLSX_MAX_CELL_CHARS, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, XLSX_MAX_SHEET_NAME, xlsxOptionProblems, type XlsxOptions, type XlsxOverflow } from './options.js';
+import { appProperties, columnLetters, contentTypes, coreProperties, rootRels, sheetEnd, sheetStart, Style, styles, workbook, workbookRels, type SheetInfo } from './parts.js';
+import { ZipWriter } from './zip.js';
+
+/** Data rows a sheet holds below its header. */
+const DATA_ROWS_PER_SHEET = XLSX_MAX_ROWS - 1;
+/** XML bytes gathered before they go to the compressor: bounds memory, and large enough to keep the stream busy. */
+const FLUSH_BYTES = 1 << 18;
+const MS_PER_DAY = 86_400_000;
+/** Serial of 1970-01-01 in the 1900 date system (counting Excel's phantom 1900-02-29). */
+const EPOCH_SERIAL = 25_569;
+/** 1900-01-01T00:00Z, serial 1: the first instant Excel can show. */
+const MIN_SERIAL_MS = Date.UTC(1900, 0, 1);
+/** 1900-03-01T00:00Z, serial 61: before it, serials skip the phantom 1900-02-29. */
+const PHANTOM_MS = Date.UTC(1900, 2, 1);
+/** The last instant Excel can show: 9999-12-31T23:59:59.999Z. */
+const MAX_SERIAL_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** XLSX options with defaults filled in. */
+interface ResolvedXlsxOptions {
+  sheetName: string;
+  overflow: XlsxOverflow;
+  title: string | undefined;
+  creator: string | undefined;
+  created: Date;
+  freezeHeader: boolean;
+  autoFilter: boolean;
+}
+
+function resolveOptions(value: XlsxOptions | undefined): ResolvedXlsxOptions {
+  const problems: Array<{ code: string; path: string; message: string }> = [];
+  xlsxOptionProblems(value, (path, message) => problems.push({ code: 'invalid_options', path, message }));
+  if (problems.length > 0) {
+    throw new ExportError('invalid_options', problems.map((p) => p.message).join('; '), { details: { path: problems[0]!.path, problems } });
+  }
+  const o = value ?? {};
+  return {
+    sheetName: o.sheetName ?? 'Sheet1',
+    overflow: o.overflow ?? 'newSheet',
+    title: o.title,
+    creator: o.creator,
+    created: o.created ?? new Date(),
+    freezeHeader: o.freezeHeader ?? true,
+    autoFilter: o.autoFilter ?? true,
+  };
+}
+
+/** The name of the `index`th sheet (0-based): the option, then `<name> (2)`, cut to fit 31 characters. */
+export function sheetNameAt(base: string, index: number): string {
+  if (index === 0) return base;
+  const suffix = ` (${index + 1})`;
+  let stem = base.slice(0, XLSX_MAX_SHEET_NAME - suffix.length);
+  // Never leave half a surrogate pair, nor an apostrophe at the end.
+  if (/[\ud800-\udbff]$/.test(stem)) stem = stem.slice(0, -1);
+  return `${stem}${suffix}`;
+}
+
+// Bytes that send a text cell to the careful path: XML's specials, controls (tab and LF pass),
+// `_` (a literal `_xHHHH_` must be escaped) and 0xEF (U+FFFE and U+FFFF begin with it).
+const SPECIAL = new Uint8Array(256);
+for (let b = 0; b < 0x20; b++) if (b !== 9 && b !== 10) SPECIAL[b] = 1;
+for (const char of '&<>_') SPECIAL[char.charCodeAt(0)] = 1;
+SPECIAL[0xef] = 1;
+// Whitespace at either end of a text: kept only under xml:space="preserve".
+const EDGE_SPACE = new Uint8Array(256);
+for (const b of [9, 10, 13, 32]) EDGE_SPACE[b] = 1;
+const HEX = new Uint8Array(256);
+for (const char of '0123456789abcdefABCDEF') HEX[char.charCodeAt(0)] = 1;
+const HEX_DIGITS = utf8('0123456789ABCDEF');
+
+const NUMBER_OPEN = utf8('"><v>');
+const VALUE_CLOSE = utf8('</v></c>');
+const TEXT_OPEN = utf8('" t="inlineStr"><is><t>');
+const TEXT_OPEN_PRESERVE = utf8('" t="inlineStr"><is><t xml:space="preserve">');
+const TEXT_CLOSE = utf8('</t></is></c>');
+const HEADER_OPEN = utf8(`" s="${Style.header}" t="inlineStr"><is><t>`);
+const HEADER_OPEN_PRESERVE = utf8(`" s="${Style.header}" t="inlineStr"><is><t xml:space="preserve">`);
+const BOOL_TRUE = utf8('" t="b"><v>1</v></c>');
+const BOOL_FALSE = utf8('" t="b"><v>0</v></c>');
+const DATE_OPEN = utf8(`" s="${Style.date}"><v>`);
+const DATE_TIME_OPEN = utf8(`" s="${Style.dateTime}"><v>`);
+const ROW_OPEN = utf8('<row r="');
+const ROW_CLOSE = utf8('</row>');
+const AMP = utf8('&amp;');
+const LT = utf8('&lt;');
+const GT = utf8('&gt;');
+const CR = utf8('&#13;');
+const decoder = new TextDecoder();
+
+/** Room any number, boolean or serial cell needs beyond its opening (`String(-Number.MIN_VALUE)` is 7 bytes). */
+const CELL_BOUND = 64;
+
+/** Options of {@link createEncoder} that only tests and benchmarks change. */
+export interface XlsxEncoderTuning {
+  /** Deflate implementation. Default: `CompressionStream` where it exists, else fflate. */
+  deflate?: DeflateEngine;
+}
+
+/** The XLSX encoder. */
+export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning = {}): Encoder {
+  // Read through a widened type so this folder does not depend on how the options type lists formats.
+  const o = resolveOptions((context.options as { xlsx?: XlsxOptions }).xlsx);
+  const columns = context.columns;
+  if (columns.length > XLSX_MAX_COLUMNS) {
+    throw new ExportError('invalid_options', `xlsx holds at most ${XLSX_MAX_COLUMNS} columns a sheet, the export has ${columns.length}; choose fewer with \`columns\``, {
+      details: { path: 'columns', value: String(columns.length) },
+    });
+  }
+  const columnCount = columns.length;
+  const zip = new ZipWriter(o.created);
+  const writer = new ByteWriter(FLUSH_BYTES + (1 << 16));
+  /** The buffer the compressor was last handed; XML is built into it again once that write settles. */
+  let spare: Uint8Array = new Uint8Array(FLUSH_BYTES + (1 << 16));
+  // `<c r="AB` for each column: the row number and the cell's type follow.
+  const cellOpen = columns.map((_, i) => utf8(`<c r="${columnLetters(i)}`));
+  const lastColumn = columnCount > 0 ? columnLetters(columnCount - 1) : '';
+  const sheets: SheetInfo[] = [];
+  /** Column widths (characters), from the first chunk. */
+  let widths: number[] | null = null;
+  let compressor: EntryCompressor | null = null;
+  let compressed = 0;
+  let uncompressed = 0;
+  /** Rows on the open sheet, the header included. */
+  let sheetRows = 0;
+  let stopped = false;
+  let droppedRows = 0;
+  const rowDigits = new Uint8Array(16);
+  let rowDigitCount = 0;
+
+  /** Emits what the compressor has produced so far as the open entry's data. */
+  const emitCompressed = (emit: Emit): void => {
+    for (const bytes of compressor!.take()) {
+      if (bytes.length === 0) continue;
+      compressed += bytes.length;
+      zip.data(bytes.length);
+      emit(bytes);
+    }
+  };
+
+  /**
+   * Sends the gathered XML to the compressor. Two buffers take turns: the compressor has finished
+   * with the one it was handed before (its write promise settled) by the time the other is handed
+   * over, so rows never wait for a fresh allocation and the garbage stays flat.
+   */
+  const flush = async (emit: Emit): Promise<void> => {
+    if (writer.pos === 0) return;
+    const compressor_ = compressor!;
+    let bytes = writer.buf.subarray(0, writer.pos);
+    if (compressor_.keepsInput) bytes = bytes.slice();
+    else {
+      const next = spare.length >= writer.buf.length ? spare : new Uint8Array(writer.buf.length);
+      spare = writer.buf;
+      writer.buf = next;
+    }
+    writer.pos = 0;
+    uncompressed += bytes.length;
+    await compressor_.write(bytes);
+    emitCompressed(emit);
+  };
+
+  /** Writes a whole small part as one entry. */
+  const writePart = async (name: string, xml: string, emit: Emit): Promise<void> => {
+    emit(zip.begin(name));
+    compressor = createCompressor(tuning.deflate);
+    compressed = 0;
+    const bytes = utf8(xml);
+    uncompressed = bytes.length;
+    await compressor.write(bytes);
+    await closeEntry(emit);
+  };
+
+  const closeEntry = async (emit: Emit): Promise<void> => {
+    const crc = await compressor!.end();
+    emitCompressed(emit);
+    compressor = null;
+    emit(zip.end(crc, compressed, uncompressed));
+  };
+
+  const openSheet = (emit: Emit): void => {
+    const index = sheets.length;
+    const name = sheetNameAt(o.sheetName, index);
+    const problem = sheetNameProblem(name);
+    if (problem !== null) throw new ExportError('invalid_options', problem, { details: { path: 'xlsx.sheetName' } });
+    sheets.push({ name, filterRange: null });
+    emit(zip.begin(`xl/worksheets/sheet${index + 1}.xml`));
+    compressor = createCompressor(tuning.deflate);
+    compressed = 0;
+    uncompressed = 0;
+    writer.text(sheetStart(widths ?? headerWidths(), index === 0, o.freezeHeader && columnCount > 0));
+    sheetRows = 0;
+    if (columnCount > 0) writeHeader();
+  };
+
+  const closeSheet = async (emit: Emit): Promise<void> => {
+    const sheet = sheets[sheets.length - 1]!;
+    if (o.autoFilter && columnCount > 0) sheet.filterRange = `A1:${lastColumn}${Math.max(sheetRows, 1)}`;
+    writer.text(sheetEnd(sheet.filterRange));
+    await flush(emit);
+    await closeEntry(emit);
+  };
+
+  const headerWidths = (): number[] => columns.map((column) => clampWidth(column.header.length + 3));
+
+  const setRowNumber = (row: number): void => {
+    rowDigitCount = writeInteger(rowDigits, 0, row);
+  };
+
+  const writeHeader = (): void => {
+    sheetRows = 1;
+    setRowNumber(1);
+    writeRowOpen();
+    for (let c = 0; c < columnCount; c++) writeTextCell(c, utf8(columns[c]!.header), 0, -1, true, -1);
+    writer.bytes(ROW_CLOSE);
+  };
+
+  const writeRowOpen = (): void => {
+    writer.reserve(32);
+    const buf = writer.buf;
+    let pos = writer.pos;
+    for (let i = 0; i < ROW_OPEN.length; i++) buf[pos++] = ROW_OPEN[i]!;
+    for (let i = 0; i < rowDigitCount; i++) buf[pos++] = rowDigits[i]!;
+    buf[pos++] = 34; // "
+    buf[pos++] = 62; // >
+    writer.pos = pos;
+  };
+
+  /** `<c r="B12`: the start of every cell. */
+  const writeCellOpen = (c: number): void => {
+    const open = cellOpen[c]!;
+    writer.reserve(open.length + rowDigitCount);
+    const buf = writer.buf;
+    let pos = writer.pos;
+    for (let i = 0; i < open.length; i++) buf[pos++] = open[i]!;
+    for (let i = 0; i < rowDigitCount; i++) buf[pos++] = rowDigits[i]!;
+    writer.pos = pos;
+  };
+
+  /**
+   * A text cell from UTF-8 bytes `[from, to)` (`to < 0`: all of `bytes`), escaped for XML and the
+   * OOXML `_xHHHH_` convention, cut at Excel's 32,767 characters with an issue.
+   */
+  const writeTextCell = (c: number, bytes: Uint8Array, from: number, to: number, header: boolean, sourceRow: number): void => {
+    if (to < 0) to = bytes.length;
+    if (to - from > XLSX_MAX_CELL_CHARS) {
+      // Only a cell this long in bytes can be too long in characters (UTF-16 units, as Excel counts).
+      const text = decoder.decode(bytes.subarray(from, to));
+      if (text.length > XLSX_MAX_CELL_CHARS) {
+        let cut = text.slice(0, XLSX_MAX_CELL_CHARS);
+        if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
+        const where = header ? `the header of column ${c + 1}` : `row ${sourceRow}`;
+        context.report({
+          code: 'truncated',
+          message: `${where}: text of ${text.length} characters in column "${columns[c]!.header}" cut to ${cut.length} (Excel holds at most ${XLSX_MAX_CELL_CHARS} a cell)`,
+          ...(header ? {} : { row: sourceRow }),
+          column: columns[c]!.header,
+        });
+        bytes = utf8(cut);
+        from = 0;
+        to = bytes.length;
+      }
+    }
+    writeCellOpen(c);
+    const preserve = to > from && (EDGE_SPACE[bytes[from]!] === 1 || EDGE_SPACE[bytes[to - 1]!] === 1);
+    writer.bytes(header ? (preserve ? HEADER_OPEN_PRESERVE : HEADER_OPEN) : preserve ? TEXT_OPEN_PRESERVE : TEXT_OPEN);
+    writeEscaped(bytes, from, to);
+    writer.bytes(TEXT_CLOSE);
+  };
+
+  /** Text bytes with `& < >`, CR, controls, U+FFFE/U+FFFF and literal `_xHHHH_` escaped. */
+  const writeEscaped = (bytes: Uint8Array, from: number, to: number): void => {
+    // Seven output bytes at most for one input byte (`_x0001_`).
+    writer.reserve((to - from) * 7);
+    const buf = writer.buf;
+    let pos = writer.pos;
+    for (let i = from; i < to; i++) {
+      const b = bytes[i]!;
+      if (SPECIAL[b] === 0) {
+        buf[pos++] = b;
+        continue;
+      }
+      if (b === 38) pos = put(buf, pos, AMP);
+      else if (b === 60) pos = put(buf, pos, LT);
+      else if (b === 62) pos = put(buf, pos, GT);
+      else if (b === 13) pos = put(buf, pos, CR);
+      else if (b < 0x20) pos = putHex(buf, pos, b);
+      else if (b === 95) {
+        // `_x0041_` in the data would read back as "A": escape its underscore as `_x005F_`.
+        if (
+          i + 6 < to &&
+          (bytes[i + 1] === 120 || bytes[i + 1] === 88) &&
+          HEX[bytes[i + 2]!] === 1 &&
+          HEX[bytes[i + 3]!] === 1 &&
+          HEX[bytes[i + 4]!] === 1 &&
+          HEX[bytes[i + 5]!] === 1 &&
+          bytes[i + 6] === 95
+        ) {
+          pos = putHex(buf, pos, 95);
+        } else buf[pos++] = b;
+      } else if (b === 0xef && i + 2 < to && bytes[i + 1] === 0xbf && (bytes[i + 2] === 0xbe || bytes[i + 2] === 0xbf)) {
+        // U+FFFE and U+FFFF are not XML characters.
+        pos = putHex(buf, pos, bytes[i + 2] === 0xbe ? 0xfffe : 0xffff);
+        i += 2;
+      } else buf[pos++] = b;
+    }
+    writer.pos = pos;
+  };
+
+  const writeStringCell = (c: number, text: string, sourceRow: number): void => writeTextCell(c, utf8(text), 0, -1, false, sourceRow);
+
+  const writeNumberCell = (c: number, value: number, sourceRow: number): void => {
+    if (!Number.isFinite(value)) {
+      context.report({
+        code: 'non_finite_number',
+        message: `row ${sourceRow}: ${value} in column "${columns[c]!.header}" written as an empty cell (Excel has no NaN or Infinity)`,
+        row: sourceRow,
+        column: columns[c]!.header,
+      });
+      return;
+    }
+    writeCellOpen(c);
+    writer.reserve(CELL_BOUND);
+    let pos = put(writer.buf, writer.pos, NUMBER_OPEN);
+    // Excel has no negative zero: -0 is written as 0.
+    pos = writeNumber(writer.buf, pos, value === 0 ? 0 : value);
+    writer.pos = put(writer.buf, pos, VALUE_CLOSE);
+  };
+
+  /** A date or timestamp cell: a serial number, or ISO text with an issue outside Excel's range. */
+  const writeTimeCell = (c: number, ms: number, dateOnly: boolean, sourceRow: number): void => {
+    if (!Number.isFinite(ms)) return;
+    if (ms < MIN_SERIAL_MS || ms > MAX_SERIAL_MS) {
+      const iso = new Uint8Array(40);
+      const length = writeIsoDate(iso, 0, ms, dateOnly);
+      const text = decoder.decode(iso.subarray(0, length));
+      context.report({
+        code: 'invalid_value',
+        message: `row ${sourceRow}: ${text} in column "${columns[c]!.header}" is outside Excel's dates (1900-01-01 to 9999-12-31); written as text`,
+        row: sourceRow,
+        column: columns[c]!.header,
+      });
+      writeTextCell(c, iso, 0, length, false, sourceRow);
+      return;
+    }
+    writeCellOpen(c);
+    writer.reserve(CELL_BOUND);
+    let pos = put(writer.buf, writer.pos, dateOnly ? DATE_OPEN : DATE_TIME_OPEN);
+    pos = writeSerial(writer.buf, pos, ms);
+    writer.pos = put(writer.buf, pos, VALUE_CLOSE);
+  };
+
+  const writeBigText = (c: number, text: string, sourceRow: number): void => {
+    context.report({
+      code: 'unsafe_integer',
+      message: `row ${sourceRow}: ${text} in column "${columns[c]!.header}" has more digits than Excel keeps (15); written as text`,
+      row: sourceRow,
+      column: columns[c]!.header,
+    });
+    writeStringCell(c, text, sourceRow);
+  };
+
+  /** One cell by the general path: every kind, mismatches and nulls. */
+  const writeCell = (state: ColumnState, c: number, row: number, sourceRow: number): void => {
+    if (state.mismatches !== null) {
+      const text = state.mismatches.get(row);
+      if (text !== undefined) {
+        writeStringCell(c, text, sourceRow);
+        return;
+      }
+    }
+    if (isNullAt(state, row)) return;
+    switch (state.kind) {
+      case CellKind.number:
+        writeNumberCell(c, state.values[row]!, sourceRow);
+        return;
+      case CellKind.text:
+      case CellKind.json: {
+        const offsets = state.offsets!;
+        writeTextCell(c, state.values as Uint8Array, offsets[row]!, offsets[row + 1]!, false, sourceRow);
+        return;
+      }
+      case CellKind.bool:
+        writeCellOpen(c);
+        writer.bytes(boolAt(state, row) ? BOOL_TRUE : BOOL_FALSE);
+        return;
+      case CellKind.int64:
+        if (int64NeedsBigInt(state.values, row, state.unsigned)) writeBigText(c, int64BigAt(state.values, row, state.unsigned).toString(), sourceRow);
+        else writeNumberCell(c, int64At(state.values, row, state.unsigned), sourceRow);
+        return;
+      case CellKind.timestamp:
+        writeTimeCell(c, epochMsAt(state, row), false, sourceRow);
+        return;
+      case CellKind.dateDay:
+        writeTimeCell(c, epochMsAt(state, row), true, sourceRow);
+        return;
+      case CellKind.decimal:
+        writeDecimal(c, decimalAt(state.values, row, state.scale), sourceRow);
+        return;
+      case CellKind.null:
+        return;
+      default:
+        writeValue(c, state.vector!.get(row), sourceRow);
+    }
+  };
+
+  const writeDecimal = (c: number, text: string, sourceRow: number): void => {
+    // Exact decimals stay numbers while Excel's 15 significant digits hold them.
+    const digits = text.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+    if (digits.length <= 15) writeNumberCell(c, Number(text), sourceRow);
+    else writeBigText(c, text, sourceRow);
+  };
+
+  const writeValue = (c: number, value: unknown, sourceRow: number): void => {
+    if (value === null || value === undefined) return;
+    if (typeof value === 'number') writeNumberCell(c, value, sourceRow);
+    else if (typeof value === 'bigint') {
+      if (value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)) writeNumberCell(c, Number(value), sourceRow);
+      else writeBigText(c, value.toString(), sourceRow);
+    } else if (typeof value === 'boolean') {
+      writeCellOpen(c);
+      writer.bytes(value ? BOOL_TRUE : BOOL_FALSE);
+    } else if (value instanceof Date) writeTimeCell(c, value.getTime(), false, sourceRow);
+    else if (typeof value === 'string') writeStringCell(c, value, sourceRow);
+    else writeStringCell(c, JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value), sourceRow);
+  };
+
+  /** Starts the next row, moving to a new sheet when this one is full; false when rows stop here. */
+  const nextRow = async (emit: Emit, sourceRow: number): Promise<boolean> => {
+    if (sheetRows < XLSX_MAX_ROWS) return true;
+    if (o.overflow === 'error') {
+      throw new ExportError('limit_exceeded', `row ${sourceRow}: xlsx sheets hold ${DATA_ROWS_PER_SHEET} rows below the header; set xlsx.overflow to "newSheet" or "truncate" to write more`, {
+        details: { path: 'xlsx.overflow', row: sourceRow },
+      });
+    }
+    if (o.overflow === 'truncate') {
+      stopped = true;
+      return false;
+    }
+    await closeSheet(emit);
+    openSheet(emit);
+    return true;
+  };
+
+  const encode = async (chunk: Chunk, emit: Emit): Promise<void> => {
+    const states = columnStates(chunk, columns);
+    const selection = chunk.selection;
+    const rows = selection === null ? chunk.batch.numRows : selection.length;
+    if (stopped) {
+      droppedRows += rows;
+      return;
+    }
+    if (widths === null) widths = estimateWidths(states, selection, rows);
+    if (compressor === null) openSheet(emit);
+    const paths = new Uint8Array(columnCount);
+    for (let c = 0; c < columnCount; c++) paths[c] = pathOf(states[c]!);
+    for (let k = 0; k < rows; k++) {
+      const row = selection === null ? k : selection[k]!;
+      if (sheetRows >= XLSX_MAX_ROWS && !(await nextRow(emit, chunk.firstRow + row))) {
+        droppedRows += rows - k;
+        break;
+      }
+      sheetRows++;
+      setRowNumber(sheetRows);
+      writeRowOpen();
+      for (let c = 0; c < columnCount; c++) {
+        const state = states[c]!;
+        const path = paths[c]!;
+        if (path !== Path.other && state.validity !== null && isNullAt(state, row)) continue;
+        if (path === Path.number) {
+          const value = state.values[row]!;
+          if (value - value !== 0 || Object.is(value, -0)) {
+            writeNumberCell(c, value, chunk.firstRow + row);
+            continue;
+          }
+          const open = cellOpen[c]!;
+          writer.reserve(open.length + rowDigitCount + CELL_BOUND);
+          const buf = writer.buf;
+          let pos = writer.pos;
+          for (let i = 0; i < open.length; i++) buf[pos++] = open[i]!;
+          for (let i = 0; i < rowDigitCount; i++) buf[pos++] = rowDigits[i]!;
+          for (let i = 0; i < NUMBER_OPEN.length; i++) buf[pos++] = NUMBER_OPEN[i]!;
+          pos = writeNumber(buf, pos, value);
+          for (let i = 0; i < VALUE_CLOSE.length; i++) buf[pos++] = VALUE_CLOSE[i]!;
+          writer.pos = pos;
+        } else if (path === Path.text) {
+          const offsets = state.offsets!;
+          const from = offsets[row]!;
+          const to = offsets[row + 1]!;
+          const bytes = state.values as Uint8Array;
+          const length = to - from;
+          // The common cell: no byte needs escaping, no edge spaces, not too long.
+          let plain = length > 0 && length <= XLSX_MAX_CELL_CHARS && EDGE_SPACE[bytes[from]!] === 0 && EDGE_SPACE[bytes[to - 1]!] === 0;
+          if (plain) {
+            for (let i = from; i < to; i++) {
+              if (SPECIAL[bytes[i]!] === 1) {
+                plain = false;
+                break;
+              }
+            }
+          }
+          if (!plain) {
+            // Empty text too: an empty text cell, not a blank one, as in the source.
+            writeTextCell(c, bytes, from, to, false, chunk.firstRow + row);
+            continue;
+          }
+          const open = cellOpen[c]!;
+          writer.reserve(open.length + rowDigitCount + TEXT_OPEN.length + TEXT_CLOSE.length + length);
+          const buf = writer.buf;
+          let pos = writer.pos;
+          for (let i = 0; i < open.length; i++) buf[pos++] = open[i]!;
+          for (let i = 0; i < rowDigitCount; i++) buf[pos++] = rowDigits[i]!;
+          pos = put(buf, pos, TEXT_OPEN);
+          if (length < 24) for (let i = from; i < to; i++) buf[pos++] = bytes[i]!;
+          else {
+            buf.set(bytes.subarray(from, to), pos);
+            pos += length;
+          }
+          writer.pos = put(buf, pos, TEXT_CLOSE);
+        } else if (path === Path.time) {
+          writeTimeCell(c, epochMsAt(state, row), state.kind === CellKind.dateDay, chunk.firstRow + row);
+        } else {
+          writeCell(state, c, row, chunk.firstRow + row);
+        }
+      }
+      writer.bytes(ROW_CLOSE);
+      if (writer.pos >= FLUSH_BYTES) await flush(emit);
+    }
+    await flush(emit);
+  };
+
+  return {
+    encode,
+    async finish(emit) {
+        if (compressor === null) openSheet(emit);
+      await closeSheet(emit);
+      if (droppedRows > 0) {
+        context.report({
+          code: 'truncated',
+          message: `${droppedRows} rows past the sheet's ${DATA_ROWS_PER_SHEET} were not written (xlsx.overflow is "truncate")`,
+        });
+      }
+      await writePart('xl/styles.xml', styles(), emit);
+      await writePart('xl/workbook.xml', workbook(sheets), emit);
+      await writePart('xl/_rels/workbook.xml.rels', workbookRels(sheets.length), emit);
+      await writePart('docProps/core.xml', coreProperties(o.title, o.creator, o.created), emit);
+      await writePart('docProps/app.xml', appProperties(sheets), emit);
+      await writePart('_rels/.rels', rootRels(), emit);
+      await writePart('[Content_Types].xml', contentTypes(sheets.length), emit);
+      emit(zip.close());
+    },
+    abort(reason) {
+      compressor?.abort(reason);
+      compressor = null;
+    },
+  };
+}
+
+/** Excel's serial number of an instant (1900 date system, UTC wall time). */
+export function serialOf(ms: number): number {
+  const serial = ms / MS_PER_DAY + EPOCH_SERIAL;
+  // Excel counts a 1900-02-29 that never was: serials before 1900-03-01 are one less.
+  return ms < PHANTOM_MS ? serial - 1 : serial;
+}
+
+/**
+ * Writes the serial of a whole-millisecond instant as digits: the day, then at most ten decimals of
+ * the time of day. Ten decimals of a day are 8.64 µs, so every reader gets the millisecond back,
+ * and the digits cost less than `String(double)` (and are shorter than its 17 significant digits).
+ */
+export function writeSerial(buf: Uint8Array, pos: number, ms: number): number {
+  const days = Math.floor(ms / MS_PER_DAY);
+  const msOfDay = ms - days * MS_PER_DAY;
+  pos = writeInteger(buf, pos, days + (ms < PHANTOM_MS ? EPOCH_SERIAL - 1 : EPOCH_SERIAL));
+  if (msOfDay === 0) return pos;
+  // Below 1e10 (msOfDay < 86,400,000), and exact in a double.
+  let fraction = Math.round((msOfDay * 1e10) / MS_PER_DAY);
+  let digits = 10;
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    digits--;
+  }
+  buf[pos++] = 46; // '.'
+  for (let i = digits - 1; i >= 0; i--) {
+    buf[pos + i] = 48 + (fraction % 10);
+    fraction = Math.floor(fraction / 10);
+  }
+  return pos + digits;
+}
+
+/** How the row loop writes a column's cells. */
+const Path = { other: 0, number: 1, text: 2, time: 3 } as const;
+
+function pathOf(state: ColumnState): number {
+  if (state.mismatches !== null) return Path.other;
+  switch (state.kind) {
+    case CellKind.number:
+      return Path.number;
+    case CellKind.text:
+      return Path.text;
+    case CellKind.timestamp:
+    case CellKind.dateDay:
+      return Path.time;
+    default:
+      return Path.other;
+  }
+}
+
+function put(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) buf[pos++] = bytes[i]!;
+  return pos;
+}
+
+/** `_xHHHH_` for a code unit. */
+function putHex(buf: Uint8Array, pos: number, unit: number): number {
+  buf[pos++] = 95;
+  buf[pos++] = 120;
+  buf[pos++] = HEX_DIGITS[(unit >> 12) & 15]!;
+  buf[pos++] = HEX_DIGITS[(unit >> 8) & 15]!;
+  buf[pos++] = HEX_DIGITS[(unit >> 4) & 15]!;
+  buf[pos++] = HEX_DIGITS[unit & 15]!;
+  buf[pos++] = 95;
+  return pos;
+}
+
+/** Excel column widths are in characters; very wide columns are capped so a long note does not hide the rest. */
+function clampWidth(characters: number): number {
+  return Math.min(60, Math.max(8, Math.round(characters + 1)));
+}
+
+/** Column widths from the header and up to 1,000 rows of the first chunk. */
+function estimateWidths(states: readonly ColumnState[], selection: Uint32Array | null, rows: number): number[] {
+  const sample = Math.min(rows, 1000);
+  const buf = new Uint8Array(64);
+  return states.map((state) => {
+    // Room for the header's filter button.
+    let widest = state.header.length + 3;
+    for (let k = 0; k < sample; k++) {
+      const row = selection === null ? k : selection[k]!;
+      if (isNullAt(state, row)) continue;
+      let width = 10;
+      switch (state.kind) {
+        case CellKind.number:
+          width = Number.isFinite(state.values[row]) ? writeNumber(buf, 0, state.values[row]!) : 0;
+          break;
+        case CellKind.text:
+        case CellKind.json: {
+          // Bytes over-count non-ASCII text a little; the cap keeps that harmless.
+          width = state.offsets![row + 1]! - state.offsets![row]!;
+          break;
+        }
+        case CellKind.bool:
+          width = 5;
+          break;
+        case CellKind.timestamp:
+          width = 19;
+          break;
+        case CellKind.dateDay:
+          width = 10;
+          break;
+        case CellKind.int64:
+          width = int64NeedsBigInt(state.values, row, state.unsigned) ? 20 : writeInteger(buf, 0, int64At(state.values, row, state.unsigned));
+          break;
+        default:
+          width = 12;
+      }
+      if (width > widest) widest = width;
+    }
+    return clampWidth(widest);
+  });
+}
