@@ -109,8 +109,12 @@ test.describe('fromIndexedDB', () => {
       expect(ids(exactBackwards.text)).toEqual(Array.from({ length: 14 }, (_, i) => 999 - i));
       const only = await run({ range: { only: 500 } }, 1);
       expect(ids(only.text)).toEqual([500]);
-      const empty = await run({ range: { lower: 5000 } });
-      expect(empty.text).toBe('');
+      // No rows and no known columns: nothing to write a file of; with `columns`, the header alone.
+      await expect(run({ range: { lower: 5000 } })).rejects.toThrow(/nothing to export/);
+      const empty = await sources.evaluate(() =>
+        window.sluiceSources!.exportOnPage({ kind: 'indexeddb', options: { database: 'ranges', store: 'rows', range: { lower: 5000 } } }, { format: 'csv', columns: ['id'] }),
+      );
+      expect(empty.text).toBe('id\r\n');
       expect(empty.result.rowsRead).toBe(0);
     });
   }
