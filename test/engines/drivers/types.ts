@@ -41,7 +41,9 @@ export const CALL_SCRIPT = `
   if (typeof api[method] !== 'function') return { ok: false, error: 'the page has no function ' + method };
   return Promise.resolve()
     .then(() => api[method](...args))
-    .then((value) => ({ ok: true, value: value === undefined ? null : value }), (error) => ({ ok: false, error: String((error && error.stack) || error) }));
+    // Through JSON text, so every protocol carries the same plain data (WebDriver BiDi would send
+    // an object met twice as a reference that puppeteer does not resolve).
+    .then((value) => ({ ok: true, value: value === undefined ? null : JSON.parse(JSON.stringify(value)) }), (error) => ({ ok: false, error: String((error && error.stack) || error) }));
 `;
 
 /** Unwraps the result of {@link CALL_SCRIPT}. */
