@@ -81,7 +81,7 @@ export function specs(): readonly Spec[] {
 
 /** Common `needs`. */
 export const needs = {
-  noSavePicker: ((caps, engine) => (caps.savePicker ? `${engine} has showSaveFilePicker, so 'auto' opens the save dialog there (the save-dialog spec covers it)` : null)) as Needs,
+  noSavePicker: ((caps, engine) => (caps.savePicker ? `${engine} has showSaveFilePicker, where 'auto' opens the save dialog (the save-dialog spec covers that path)` : null)) as Needs,
   savePicker: ((caps, engine) => (caps.savePicker ? (caps.opfs ? null : `${engine} has no OPFS to back the stand-in save dialog`) : `${engine} has no showSaveFilePicker (the save dialog is Chromium-only)`)) as Needs,
   opfs: ((caps, engine) => (caps.opfs ? null : `${engine} has no navigator.storage.getDirectory (OPFS)`)) as Needs,
   noOpfs: ((caps, engine) => (caps.opfs ? `${engine} has OPFS, so target 'opfs' is honoured there (the opfs spec covers it)` : null)) as Needs,

@@ -19,25 +19,15 @@ import { parseArgs } from 'node:util';
 import { TEST_PORT } from '../server/config.js';
 import { REPO_ROOT } from './drivers/common.js';
 import { ENGINES, launchEngine, type EngineDriver, type EngineName } from './drivers/index.js';
-import { PAGES, runSpecs, specs, type EngineCaps, type SpecResult } from './harness.js';
+import { PAGES, runSpecs, specs, type EngineCaps } from './harness.js';
 import { startServer } from './server.js';
+import { printSummary, type EngineReport } from './summary.js';
 import './specs/downloads.spec.js';
 import './specs/targets.spec.js';
 import './specs/failures.spec.js';
 import './specs/sources.spec.js';
 import './specs/runtime.spec.js';
 import './specs/csp.spec.js';
-
-/** One engine's run, as written to test-results/engines/summary.json. */
-export interface EngineReport {
-  engine: EngineName;
-  installed: boolean;
-  reason?: string;
-  version?: string;
-  protocol?: string;
-  caps?: EngineCaps;
-  results: SpecResult[];
-}
 
 function list(value: string | undefined, fallback: readonly EngineName[]): EngineName[] {
   if (value === undefined || value.trim() === '') return [...fallback];
@@ -95,24 +85,6 @@ try {
 mkdirSync(join(REPO_ROOT, 'test-results', 'engines'), { recursive: true });
 writeFileSync(join(REPO_ROOT, 'test-results', 'engines', 'summary.json'), JSON.stringify(reports, null, 2));
 
-let failed = false;
-const parts: string[] = [];
 console.log('');
-for (const report of reports) {
-  if (report.results.length === 0 && !report.installed) {
-    const missingRequired = required.includes(report.engine);
-    failed ||= missingRequired;
-    parts.push(`${report.engine} ${missingRequired ? 'MISSING (required)' : 'SKIPPED (not installed)'}`);
-    console.log(`${report.engine}: not installed: ${report.reason}`);
-    continue;
-  }
-  const count = (status: SpecResult['status']): number => report.results.filter((r) => r.status === status).length;
-  const [passed, skipped, failures] = [count('passed'), count('skipped'), count('failed')];
-  failed ||= failures > 0;
-  parts.push(`${report.engine} ${passed} passed${failures > 0 ? ` ${failures} FAILED` : ''}${skipped > 0 ? ` ${skipped} skipped` : ''}`);
-  console.log(`${report.engine} (${report.version ?? '?'}): ${passed + failures} specs run, ${passed} passed, ${failures} failed, ${skipped} skipped`);
-  for (const r of report.results.filter((x) => x.status === 'skipped')) console.log(`  skipped: ${r.name} — ${r.reason}`);
-  for (const r of report.results.filter((x) => x.status === 'failed')) console.log(`  FAILED: ${r.name}`);
-}
-console.log(`engines: ${parts.join(', ')} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+const failed = printSummary(reports, required, Date.now() - started);
 process.exit(failed ? 1 : 0);

@@ -28,7 +28,7 @@ export type SourceSpec =
   | { kind: 'url'; path: string; format: 'csv' | 'ndjson' | 'json' | 'arrow' };
 
 /** Targets a spec can ask for; the objects (handle, stream, fake picker) are made on the page. */
-export type TargetSpec = 'auto' | 'download' | 'blob' | 'opfs' | 'picker' | 'fake-picker' | 'handle' | 'writable';
+export type TargetSpec = 'auto' | 'download' | 'blob' | 'opfs' | 'picker' | 'fake-picker' | 'handle' | 'writable' | 'discard';
 
 /** One export. */
 export interface RunSpec {
@@ -237,6 +237,10 @@ async function run(spec: RunSpec): Promise<RunOutcome> {
       options.target = new WritableStream<Uint8Array>({ write: (chunk) => void parts.push(chunk.slice()) });
       break;
     }
+    case 'discard':
+      // Counts the bytes and drops them: the export's own memory, with no file held anywhere.
+      options.target = new WritableStream<Uint8Array>({ write: () => undefined });
+      break;
     case 'auto':
     case 'download':
     case 'blob':
