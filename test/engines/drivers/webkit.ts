@@ -78,7 +78,18 @@ export async function launchWebKit(): Promise<LaunchResult> {
       const base = `http://127.0.0.1:${port}`;
       let log = '';
       const proc = spawn(driverBin.path, [`--port=${port}`], {
-        env: { ...process.env, DISPLAY: display.display, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), XDG_CACHE_HOME: join(home, '.cache') },
+        env: {
+          ...process.env,
+          DISPLAY: display.display,
+          HOME: home,
+          XDG_CONFIG_HOME: join(home, '.config'),
+          XDG_DATA_HOME: join(home, '.local', 'share'),
+          XDG_CACHE_HOME: join(home, '.cache'),
+          // No GPU on a virtual display, and maybe no Mesa drivers (CI installs without
+          // recommended packages): draw in software, without the DMA-BUF renderer.
+          WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+          WEBKIT_DISABLE_DMABUF_RENDERER: '1',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       proc.stdout?.setEncoding('utf8').on('data', (text: string) => (log += text));
