@@ -21,6 +21,6 @@ export async function createSink(spec: SinkSpec): Promise<ByteSink> {
     case 'opfs':
       return createOpfsSink(spec.fileName);
     case 'spool':
-      return createSpoolSink(spec.fileName, spec.mimeType);
+      return createSpoolSink(spec.fileName, spec.mimeType, spec.spoolName);
   }
 }

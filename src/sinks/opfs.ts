@@ -104,12 +104,13 @@ function withAfterAbort(sink: ByteSink, after: () => Promise<void>): ByteSink {
 
 /**
  * The spool behind the `'download'` target. Falls back to an in-memory Blob only where OPFS is
- * missing; the outcome names the spool file (or holds the Blob).
+ * missing; the outcome names the spool file (or holds the Blob). `spoolName` is the temporary
+ * file's name in the spool directory (made from `fileName` when not given).
  */
-export async function createSpoolSink(fileName: string, mimeType: string): Promise<ByteSink> {
+export async function createSpoolSink(fileName: string, mimeType: string, spoolName: string = spoolFileName(fileName)): Promise<ByteSink> {
   const dir = await spoolDirectory();
   if (dir === null) return createMemorySink(mimeType);
-  const name = spoolFileName(fileName);
+  const name = spoolName;
   const what = `the temporary file for "${fileName}"`;
   let handle: SyncCapableHandle;
   try {

@@ -95,3 +95,27 @@ export async function removeSpoolFile(spoolName: string): Promise<void> {
   await dir?.removeEntry(spoolName).catch(() => undefined);
 }
 
+/** Attempts {@link removeOrphanedSpoolFile} makes, and the pause between them: 10 × 200 ms. */
+export const ORPHAN_REMOVE_ATTEMPTS = 10;
+export const ORPHAN_REMOVE_PAUSE_MS = 200;
+
+/**
+ * Removes the spool file of a job whose worker died. The dead worker's sync access handle may
+ * keep the file locked for a moment (`NoModificationAllowedError`), so removal is tried again a
+ * few times; a file that is still there after that is left to the next start's {@link cleanSpool}.
+ * Never rejects.
+ */
+export async function removeOrphanedSpoolFile(spoolName: string): Promise<void> {
+  const dir = await spoolDirectory();
+  if (dir === null) return;
+  for (let attempt = 0; attempt < ORPHAN_REMOVE_ATTEMPTS; attempt++) {
+    try {
+      await dir.removeEntry(spoolName);
+      return;
+    } catch (error) {
+      if ((error as { name?: unknown } | null)?.name === 'NotFoundError') return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, ORPHAN_REMOVE_PAUSE_MS));
+  }
+}
+

@@ -36,8 +36,11 @@ export type SinkSpec =
   | { kind: 'memory'; mimeType: string }
   /** A file kept in the origin private file system under `fileName`. */
   | { kind: 'opfs'; fileName: string }
-  /** A temporary OPFS file that the main thread downloads, then removes. */
-  | { kind: 'spool'; fileName: string; mimeType: string };
+  /**
+   * A temporary OPFS file that the main thread downloads, then removes. `spoolName` is chosen by
+   * the page when it sends the job to a worker, so the page can remove the file if the worker dies.
+   */
+  | { kind: 'spool'; fileName: string; mimeType: string; spoolName?: string };
 
 /** The kinds of {@link SinkSpec}. */
 export type SinkKind = SinkSpec['kind'];

@@ -17,6 +17,7 @@ import { ExportError, toExportError } from '../errors.js';
 import type { ExportWorkerApi, JobChannel, RunOutcome, RunRequest, WorkerInfo } from './protocol.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { installErrorTransfer } from './transfer.js';
+import { removeOrphanedSpoolFile, spoolFileName } from '../sinks/spool.js';
 
 /** Makes the worker that runs exports. */
 export type WorkerFactory = () => Worker;
@@ -191,6 +192,13 @@ export class WorkerConnection {
   run(request: RunRequest, channel: JobChannel, transferables: Transferable[] = []): Promise<RunOutcome> {
     this.jobsStarted++;
     this.active++;
+    // The page names the download's spool file, so that if the worker dies (and cannot abort its
+    // sink) the page can still remove the file it left.
+    let spoolName: string | undefined;
+    if (request.sink.kind === 'spool') {
+      spoolName = request.sink.spoolName ?? spoolFileName(request.sink.fileName);
+      request = { ...request, sink: { ...request.sink, spoolName } };
+    }
     return new Promise<RunOutcome>((resolve, reject) => {
       if (this.#failure !== null) {
         reject(this.#failure);
@@ -201,9 +209,17 @@ export class WorkerConnection {
         .then(() => this.#api.run(transfer(request, transferables), proxy(channel)) as Promise<RunOutcome>)
         .then(resolve, (error: unknown) => reject(toExportError(error, 'worker_failed', 'the export worker call')))
         .finally(() => this.#pending.delete(reject));
-    }).finally(() => {
-      this.active--;
-    });
+    })
+      .catch(async (error: unknown) => {
+        // Only a dead worker leaves its spool file; an export that failed in a live worker has
+        // aborted its sink itself (and comes back as an outcome, not a rejection). The job
+        // rejects once the file is gone, so a failed export has left nothing when it settles.
+        if (spoolName !== undefined && this.#failure !== null) await removeOrphanedSpoolFile(spoolName);
+        throw error;
+      })
+      .finally(() => {
+        this.active--;
+      });
   }
 
   /** Asks the worker to cancel a job (its run then settles with `'aborted'`). */

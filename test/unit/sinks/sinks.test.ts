@@ -35,6 +35,16 @@ describe('memory sink', () => {
     const other = createMemorySink('text/csv');
     await other.write(bytes(1));
     await expect(other.abort(new Error('x'))).resolves.toBeUndefined();
+  });  it('folds chunks into the Blob as it goes, keeping order and type, with nothing written giving an empty Blob', async () => {
+    const sink = createMemorySink('application/x-ndjson', 4);
+    const chunks = [bytes(1, 2), bytes(3), bytes(4, 5, 6), bytes(), bytes(7), bytes(8, 9, 10, 11, 12), bytes(13)];
+    for (const chunk of chunks) await sink.write(chunk);
+    const { blob } = await sink.close();
+    expect(blob?.type).toBe('application/x-ndjson');
+    expect(Array.from(new Uint8Array(await blob!.arrayBuffer()))).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    const empty = await createMemorySink('text/csv', 4).close();
+    expect(empty.blob?.size).toBe(0);
+    expect(empty.blob?.type).toBe('text/csv');
   });
 });
 
