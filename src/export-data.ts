@@ -56,13 +56,25 @@ let pickerOpen = false;
 let requestChecks: Promise<typeof import('./request.js')> | undefined;
 
 /**
+ * Loads one of the library's own lazy chunks. Offline, a chunk that was never fetched cannot load:
+ * that is `unsupported_environment` with the way out (`preload()` while online), not a sink failure.
+ */
+async function loadChunk<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    throw new ExportError('unsupported_environment', `could not load part of the export code (${error instanceof Error ? error.message : String(error)}); an app that exports offline calls preload() while online`, { cause: error });
+  }
+}
+
+/**
  * The checks that run before the save dialog opens (request.ts), loaded once: a chunk of its own
  * so the page's start-up code stays small. It is fetched as soon as the first export starts, a
  * local chunk that arrives well within the click's activation (about 5 s); `preload()` fetches it
  * ahead of any click.
  */
 function loadRequestChecks(): Promise<typeof import('./request.js')> {
-  requestChecks ??= import('./request.js');
+  requestChecks ??= loadChunk(() => import('./request.js'));
   requestChecks.catch(() => {
     requestChecks = undefined;
   });
@@ -337,7 +349,7 @@ async function runOnMainThread(
   onProgress: (progress: Progress) => void,
 ): Promise<RunResult> {
   // Loaded on demand: an app that always uses the worker keeps the engine out of its main bundle.
-  const [{ runExport }, { createSink }] = await Promise.all([import('./worker/run.js'), import('./sinks/index.js')]);
+  const [{ runExport }, { createSink }] = await loadChunk(() => Promise.all([import('./worker/run.js'), import('./sinks/index.js')]));
   const sink = await createSink(sinkSpec).catch((error: unknown) => {
     throw toExportError(error, 'sink_failed', 'opening the target');
   });
@@ -355,7 +367,7 @@ async function runInWorker(
 ): Promise<RunResult> {
   const jobId = nextJobId++;
   // Loaded with the first export, not at start-up: only an export needs it.
-  const { createPageSource, pullTransferables } = await import('./worker/page-source.js');
+  const { createPageSource, pullTransferables } = await loadChunk(() => import('./worker/page-source.js'));
   const pageSource = createPageSource(source);
   let workerSink: WorkerSinkSpec = sinkSpec;
   // The app's WritableStream stays on the page; the worker sends it bytes with their buffers
@@ -419,7 +431,9 @@ async function runInWorker(
   } finally {
     clearTimeout(graceTimer);
     signal.removeEventListener('abort', onAbort);
-    await pageSource.close().catch(() => undefined);
+    // Not awaited: closing a stalled async iterable waits for its pending next(), which may never
+    // come (a worker that died mid-pull), and the job must settle all the same.
+    pageSource.close().catch(() => undefined);
     if (relay !== undefined) relay.releaseLock();
     releaseWorker(connection);
   }
