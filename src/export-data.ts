@@ -13,7 +13,8 @@ import { cleanSpool, getSpoolFile, removeSpoolFile } from './sinks/spool.js';
 import { pickFile } from './sinks/picker.js';
 import { resolveTarget, type TargetPlan } from './sinks/resolve-target.js';
 import type { SinkSpec } from './sinks/types.js';
-import type { ExportFormat, ExportJob, ExportOptions, ExportResult, ExportSource, Progress } from './types.js';
+import type { ExportFormat, ExportJob, ExportOptions, ExportResult, ExportSource, JobSnapshot, Progress } from './types.js';
+import { JobState, type JobOutcome } from './job-state.js';
 import { acquireWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
 import { checkOptionsWithoutFilter } from './validate-options.js';
 import { formatInfo } from './formats/catalog.js';
@@ -37,6 +38,7 @@ export interface ExportDataJob extends ExportJob, PromiseLike<ExportDataResult> 
   ): Promise<R1 | R2>;
   catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<ExportDataResult | R>;
   finally(onfinally?: (() => void) | null): Promise<ExportDataResult>;
+  getSnapshot(): JobSnapshot<ExportDataResult>;
 }
 
 /**
@@ -127,8 +129,10 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
   let latest = initialProgress();
   let settled = false;
   const onProgress = typeof options === 'object' && options !== null && typeof options.onProgress === 'function' ? options.onProgress : undefined;
-  const publish = (progress: Progress): void => {
+  const state = new JobState<ExportDataResult>(latest);
+  const publish = (progress: Progress, outcome?: JobOutcome<ExportDataResult>): void => {
     latest = progress;
+    state.update(progress, outcome);
     try {
       onProgress?.(progress);
     } catch {
@@ -162,14 +166,14 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
         done.fraction = 1;
         done.etaMs = 0;
       }
-      publish(done);
+      publish(done, { result });
       return result;
     },
     (error: unknown) => {
       settled = true;
       clearTimeout(budget);
       const failure = toExportError(error, 'sink_failed');
-      publish({ ...latest, phase: failure.code === 'aborted' ? 'aborted' : 'failed' });
+      publish({ ...latest, phase: failure.code === 'aborted' ? 'aborted' : 'failed' }, { error: failure });
       throw failure;
     },
   );
@@ -186,6 +190,8 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
     get progress() {
       return latest;
     },
+    subscribe: state.subscribe,
+    getSnapshot: state.getSnapshot,
   };
 }
 

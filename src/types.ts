@@ -2,7 +2,7 @@
  * Public option, result and source types. Every field says its default.
  */
 import type { RecordBatch, Table } from 'apache-arrow';
-import type { ExportErrorCode } from './errors.js';
+import type { ExportError, ExportErrorCode } from './errors.js';
 import type { Filter } from './filter/ast.js';
 import type { FilterBuilder } from './filter/builder.js';
 
@@ -275,6 +275,35 @@ export interface ExportJob extends PromiseLike<ExportResult> {
   cancel(reason?: string): void;
   /** The latest progress snapshot. */
   readonly progress: Progress;
+  /**
+   * Calls `listener` (with no arguments) whenever {@link ExportJob.getSnapshot} would return a new
+   * object: after each progress report and once when the job settles. Returns the function that
+   * unsubscribes. This is the external-store contract of React's `useSyncExternalStore`.
+   *
+   * @example
+   * const snapshot = useSyncExternalStore(job.subscribe, job.getSnapshot);
+   */
+  subscribe(listener: () => void): () => void;
+  /**
+   * The job's state as a frozen object, the same one until something changes, so that stores
+   * comparing with `Object.is` update only on news. Both methods are bound: pass them on as they are.
+   */
+  getSnapshot(): JobSnapshot;
+}
+
+/**
+ * An immutable picture of a running or finished job, as {@link ExportJob.getSnapshot} returns it.
+ * `result` is set once the phase is `'done'`; `error` once it is `'failed'` or `'aborted'`.
+ */
+export interface JobSnapshot<R extends ExportResult = ExportResult> {
+  /** `'starting'`, `'running'`, `'finalizing'`, then one of `'done'`, `'failed'` or `'aborted'`. */
+  readonly phase: Progress['phase'];
+  /** The latest progress report (frozen). */
+  readonly progress: Readonly<Progress>;
+  /** What the export did, once it is done. */
+  readonly result?: R;
+  /** Why the export stopped, once it failed or was cancelled (`code` `'aborted'`). */
+  readonly error?: ExportError;
 }
 
 export type { ExportErrorCode };
