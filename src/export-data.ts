@@ -32,12 +32,16 @@ export interface ExportDataResult extends ExportResult {
 
 /** A running {@link exportData} export: an {@link ExportJob} with `catch` and `finally` too. */
 export interface ExportDataJob extends ExportJob, PromiseLike<ExportDataResult> {
+  /** Like `Promise.prototype.then`: the result once the file is saved, or the {@link ExportError}. */
   then<R1 = ExportDataResult, R2 = never>(
     onfulfilled?: ((value: ExportDataResult) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2>;
+  /** Like `Promise.prototype.catch`: handles a failure or cancel (an {@link ExportError}). */
   catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<ExportDataResult | R>;
+  /** Like `Promise.prototype.finally`. */
   finally(onfinally?: (() => void) | null): Promise<ExportDataResult>;
+  /** The job's state, with the full {@link ExportDataResult} once done (see {@link ExportJob.getSnapshot}). */
   getSnapshot(): JobSnapshot<ExportDataResult>;
 }
 
@@ -382,7 +386,14 @@ async function runInWorker(
  *
  * @example await preload({ formats: ['csv', 'parquet'] });
  */
-export async function preload(options: { formats?: ExportFormat[]; worker?: ExportOptions['worker'] } = {}): Promise<void> {
+export async function preload(
+  options: {
+    /** Formats to make ready: `'parquet'` fetches and compiles the wasm, `'arrow'` loads its writer. Default: none (only the worker). */
+    formats?: ExportFormat[];
+    /** The same `worker` option as {@link exportData}'s: warm the worker that exports will use. Default `true`. */
+    worker?: ExportOptions['worker'];
+  } = {},
+): Promise<void> {
   const formats = options.formats ?? [];
   for (const format of formats) formatInfo(format);
   const factory = chooseThread(options.worker);

@@ -19,9 +19,11 @@ export type ValidationProblemCode = 'invalid_options' | 'unsupported_format' | '
 
 /** One thing wrong with a request. */
 export interface ValidationProblem {
+  /** The error code an export would fail with. */
   code: ValidationProblemCode;
   /** Option path, e.g. `csv.delimiter`, `columns[2]` or `filter.filters[0].field`. */
   path: string;
+  /** What is wrong, naming the option and the value. */
   message: string;
 }
 
