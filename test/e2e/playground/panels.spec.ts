@@ -199,6 +199,9 @@ test.describe('playground panels', () => {
     const errors: string[] = [];
     await openPlayground(page, errors);
     await generate(page, 100_000);
+    // Condition rows too, one of them with both value boxes.
+    await page.getByLabel('Filter expression').fill("created_at between '2022-01-01' and '2022-12-31' and category in ('books', 'toys') and score is not null");
+    await expect(page.getByLabel('Condition 3 operator')).toHaveValue('is not null');
     // Reading order: top to bottom by row, left to right within a row.
     const order = await page.evaluate(() => {
       const panels = [...document.querySelectorAll<HTMLElement>('.panel')].filter((panel) => panel.querySelector('h2 b') !== null);
@@ -225,6 +228,14 @@ test.describe('playground panels', () => {
       const visible = (element: HTMLElement): boolean => element.offsetParent !== null && element.getClientRects().length > 0;
       for (const element of document.querySelectorAll<HTMLElement>('.panel label, .panel legend, .panel dt, .panel h2, .panel button')) {
         if (visible(element) && element.scrollWidth > element.clientWidth + 1) found.push(`${element.tagName.toLowerCase()} "${element.textContent?.trim()}"`);
+      }
+      // Nothing sticks out of its panel (where the panel would cut it off).
+      for (const element of document.querySelectorAll<HTMLElement>('.panel input, .panel select, .panel button, .panel label, .panel textarea')) {
+        const panel = element.closest('.panel')!;
+        if (!visible(element) || element.closest('.table-wrap') !== null) continue;
+        const box = element.getBoundingClientRect();
+        const edge = panel.getBoundingClientRect();
+        if (box.right > edge.right - 1 || box.left < edge.left) found.push(`${element.tagName.toLowerCase()} ${element.id || element.className || element.textContent?.trim()} sticks out of #${panel.id}`);
       }
       for (const input of document.querySelectorAll<HTMLInputElement>('.panel input[type="text"], .panel input:not([type])')) {
         const text = input.value || input.placeholder;
