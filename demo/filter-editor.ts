@@ -143,7 +143,11 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<H
 export interface FilterState {
   /** The filter, or null for "every row". */
   filter: Filter | null;
-  /** Why the filter could not be read; the last good filter stays in effect meanwhile. */
+  /**
+   * Why the filter cannot be used as it stands (text that does not parse, a condition row that is
+   * incomplete or holds a word where a number goes). While it is set, nothing may be exported:
+   * `filter` is only the last filter that was whole, shown for reference.
+   */
   error: string | null;
 }
 
@@ -186,7 +190,8 @@ export class FilterEditor {
         this.#fromText();
       }, 250);
     });
-    this.#message = element('p', { className: 'filter-message', id: 'filter-message' });
+    this.#message = element('div', { className: 'filter-message', id: 'filter-message' });
+    this.#message.setAttribute('role', 'alert');
     host.append(
       element('div', { className: 'filter-head' }, element('span', {}, 'Keep rows matching '), this.#combinator, element('span', {}, ' these conditions'), add, clear),
       this.#rowsHost,
@@ -222,12 +227,19 @@ export class FilterEditor {
 
   #emit(state: FilterState): void {
     this.#state = state;
-    this.#message.textContent = state.error ?? '';
+    // A parse error ends with the text and a caret under the offset: those lines go in a <pre>,
+    // in a monospace font, so the caret stays under the character it points at.
+    const [first = '', ...excerpt] = (state.error ?? '').split('\n');
+    this.#message.replaceChildren(first);
+    if (excerpt.length > 0) this.#message.append(element('pre', { className: 'filter-excerpt', textContent: excerpt.join('\n') }));
     this.#message.classList.toggle('error', state.error !== null);
     this.#onChange(state);
   }
 
-  /** Rows → AST → text. Incomplete rows are skipped and named, so typing never loses the text. */
+  /**
+   * Rows → AST → text. An incomplete row leaves the text as the complete rows make it (so typing
+   * never loses the text) and is reported as an error: the export waits until every row is whole.
+   */
   #fromRows(): void {
     const terms: Filter[] = [];
     const problems: string[] = [];
@@ -236,17 +248,19 @@ export class FilterEditor {
       try {
         terms.push(toTerm(condition, this.#kind(condition.field)));
         row?.classList.remove('incomplete');
+        row?.querySelector('.filter-value')?.removeAttribute('aria-invalid');
       } catch (error) {
         if (!(error instanceof IncompleteRow)) throw error;
-        problems.push(error.message);
+        problems.push(`condition ${index + 1}, ${error.message}`);
         row?.classList.add('incomplete');
+        row?.querySelector('.filter-value')?.setAttribute('aria-invalid', 'true');
       }
     });
     const combinator = this.#combinator.value === 'or' ? 'or' : 'and';
     const filter: Filter | null = terms.length === 0 ? null : terms.length === 1 ? terms[0]! : { op: combinator, filters: terms };
     try {
       this.#text.value = filter === null ? '' : formatFilter(filter);
-      this.#emit({ filter, error: problems.length > 0 ? `Skipped: ${problems.join('; ')}` : null });
+      this.#emit({ filter, error: problems.length > 0 ? `Incomplete filter: ${problems.join('; ')}.` : null });
     } catch (error) {
       // formatFilter validates: an invalid regular expression, for one, is caught here.
       this.#emit({ filter: this.#state.filter, error: error instanceof Error ? error.message : String(error) });

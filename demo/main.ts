@@ -10,10 +10,11 @@ import {
   preload,
   type ColumnSpec,
   type ExportFormat,
+  type ExportDataJob,
   type ExportOptions,
   type Filter,
+  type JobSnapshot,
   type ParquetCompression,
-  type Progress,
 } from '../src/index.js';
 import { SAMPLE_COLUMNS } from './dataset.js';
 import { FilterEditor, type FilterState } from './filter-editor.js';
@@ -52,6 +53,7 @@ const ui = {
   exportButton: byId<HTMLButtonElement>('export'),
   cancelButton: byId<HTMLButtonElement>('cancel'),
   exportPhase: byId('export-phase'),
+  exportBlocked: byId('export-blocked'),
   exportBar: byId('export-bar'),
   exportPercent: byId('export-percent'),
   exportResult: byId('export-result'),
@@ -74,6 +76,7 @@ let filterState: FilterState = { filter: null, error: null };
 const filterEditor = new FilterEditor(byId('filter-editor'), SAMPLE_COLUMNS, (state) => {
   filterState = state;
   showPlan(state.filter);
+  updateButtons();
   schedulePreview();
 });
 
@@ -117,7 +120,13 @@ async function generate(): Promise<void> {
       ui.dataStatus.textContent = `Making rows: ${numberFormat.format(done)} of ${numberFormat.format(count)}…`;
     });
     if (token !== generationToken) return;
-    ui.dataStatus.textContent = `${describeSample()} Made in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
+    const seconds = (performance.now() - started) / 1000;
+    ui.dataStatus.textContent = `${describeSample()} Made in ${seconds.toFixed(1)} s.`;
+    // The next estimate uses what this browser just did (small runs say little about big ones).
+    if (storage === 'indexeddb' && count >= 10_000 && seconds > 0) {
+      localStorage.setItem(IDB_RATE_KEY, String(count / seconds));
+      showSizeHint();
+    }
     document.body.dataset['sample'] = 'ready';
     document.body.dataset['sampleCount'] = String(store.count);
   } catch (error) {
@@ -133,10 +142,28 @@ async function generate(): Promise<void> {
   }
 }
 
-/** What the chosen size costs (measured: ~400 bytes of V8 heap per row; ~7,000 IndexedDB writes a second in Chromium). */
+/** Where the IndexedDB write rate measured on this browser is kept between visits. */
+const IDB_RATE_KEY = 'sluice-playground-idb-rows-per-second';
+/** Rows written into IndexedDB per second before this browser has been measured (Chromium, 2 cores: 100,000 rows in 15.6 s). */
+const DEFAULT_IDB_RATE = 6_400;
+
+/** The IndexedDB write rate: the last one measured here, else the default. */
+function idbRate(): { rowsPerSecond: number; measured: boolean } {
+  const stored = Number(localStorage.getItem(IDB_RATE_KEY));
+  return Number.isFinite(stored) && stored > 0 ? { rowsPerSecond: stored, measured: true } : { rowsPerSecond: DEFAULT_IDB_RATE, measured: false };
+}
+
+/** What the chosen size costs (measured: ~400 bytes of V8 heap per row; IndexedDB at the rate last measured here). */
 function showSizeHint(): void {
   const count = Number(ui.sampleSize.value);
-  const hint = selectedStorage() === 'memory' ? `about ${formatBytes(count * 400)} of memory` : `about ${Math.ceil(count / 7_000 / 60)} min to write into IndexedDB`;
+  let hint: string;
+  if (selectedStorage() === 'memory') {
+    hint = `about ${formatBytes(count * 400)} of memory`;
+  } else {
+    const { rowsPerSecond, measured } = idbRate();
+    const basis = measured ? `at the ${numberFormat.format(Math.round(rowsPerSecond))} rows/s measured here last time` : 'a first guess until one run is measured';
+    hint = `about ${formatDuration((count / rowsPerSecond) * 1000)} to write into IndexedDB (${basis})`;
+  }
   byId('size-hint').textContent = `${numberFormat.format(count)} rows: ${hint}.`;
 }
 ui.sampleSize.addEventListener('change', showSizeHint);
@@ -257,19 +284,58 @@ function formatDuration(ms: number): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-function showProgress(progress: Progress): void {
-  const fraction = progress.phase === 'done' ? 1 : (progress.fraction ?? 0);
+/** The phase as the panel names it: a closed save dialog is not a failure. */
+function phaseLabel(snapshot: JobSnapshot): { key: string; text: string } {
+  if (snapshot.error?.code === 'picker_cancelled') return { key: 'picker_cancelled', text: 'Save dialog closed' };
+  if (snapshot.phase === 'aborted') return { key: 'aborted', text: 'Cancelled' };
+  return { key: snapshot.phase, text: snapshot.phase };
+}
+
+/** Draws a job's state; called on every change of its snapshot (job.subscribe). */
+function showSnapshot(snapshot: JobSnapshot): void {
+  const { progress } = snapshot;
+  const label = phaseLabel(snapshot);
+  const fraction = snapshot.phase === 'done' ? 1 : (progress.fraction ?? 0);
   setBar(ui.exportBar, fraction);
   ui.exportPercent.textContent = `${Math.floor(fraction * 100)}%`;
-  ui.exportPanel.dataset['phase'] = progress.phase;
-  ui.exportPhase.textContent = progress.phase;
+  ui.exportPanel.dataset['phase'] = label.key;
+  ui.exportPhase.textContent = label.text;
   const total = progress.totalRows === undefined ? '' : ` / ${numberFormat.format(progress.totalRows)}`;
   ui.stats.read.textContent = `${numberFormat.format(progress.rowsRead)}${total}`;
+  ui.stats.elapsed.textContent = formatDuration(progress.elapsedMs);
+  if (snapshot.error !== undefined) {
+    // A failed or cancelled export leaves no file: its counts of rows and bytes "written" went to
+    // a swap file that was thrown away, and there is no time left to estimate.
+    ui.stats.written.textContent = '0';
+    ui.stats.bytes.textContent = '–';
+    ui.stats.rate.textContent = '–';
+    ui.stats.eta.textContent = '–';
+    return;
+  }
   ui.stats.written.textContent = numberFormat.format(progress.rowsWritten);
   ui.stats.bytes.textContent = formatBytes(progress.bytesWritten);
   ui.stats.rate.textContent = numberFormat.format(Math.round(progress.rowsPerSecond));
   ui.stats.eta.textContent = progress.etaMs === undefined ? '–' : formatDuration(progress.etaMs);
-  ui.stats.elapsed.textContent = formatDuration(progress.elapsedMs);
+}
+
+/** The result line: rows written, and how many were read and filtered out, as the library counted them. */
+function describeResult(result: { rowsRead: number; rowsWritten: number; rowsFiltered: number; bytesWritten: number; durationMs: number }, where: string, filter: Filter | undefined): string {
+  const wrote = `Wrote ${numberFormat.format(result.rowsWritten)} ${result.rowsWritten === 1 ? 'row' : 'rows'} (${formatBytes(result.bytesWritten)}) to ${where} in ${formatDuration(result.durationMs)}`;
+  if (filter === undefined) return `${wrote}.`;
+  if (result.rowsWritten === 0 && filterMatchesNothing(filter)) {
+    const read = result.rowsRead === 0 ? 'the source was not read' : `only the first ${numberFormat.format(result.rowsRead)} rows were read, to learn the columns`;
+    return `${wrote}: no row can match this filter, so ${read}.`;
+  }
+  return `${wrote}: ${numberFormat.format(result.rowsRead)} read, ${numberFormat.format(result.rowsFiltered)} filtered out.`;
+}
+
+/** True when the library's optimizer proves that the filter keeps no row. */
+function filterMatchesNothing(filter: Filter): boolean {
+  try {
+    return explainFilter(filter).startsWith('FALSE');
+  } catch {
+    return false;
+  }
 }
 
 function showResult(message: string, kind: 'ok' | 'error' | 'info', link?: HTMLAnchorElement): void {
@@ -278,19 +344,35 @@ function showResult(message: string, kind: 'ok' | 'error' | 'info', link?: HTMLA
   if (link) ui.exportResult.append(' ', link);
 }
 
+/** Why Export cannot run now, or null when it can. */
+function blockedBecause(): string | null {
+  if (generating) return 'Making rows…';
+  if (store.count === 0) return 'Generate rows first.';
+  if (filterState.error !== null) return `Fix the filter first: ${filterState.error.split('\n')[0] ?? ''}`;
+  return null;
+}
+
 function updateButtons(): void {
-  const ready = !generating && store.count > 0;
-  ui.exportButton.disabled = !ready || running !== null;
+  const blocked = blockedBecause();
+  ui.exportButton.disabled = blocked !== null || running !== null;
   ui.cancelButton.disabled = running === null;
   ui.generate.disabled = running !== null;
-  if (!ready && running === null) ui.exportPhase.textContent = generating ? 'Making rows…' : 'Generate rows first.';
-  else if (running === null && ui.exportPanel.dataset['phase'] === 'idle') ui.exportPhase.textContent = 'Ready.';
+  ui.exportBlocked.textContent = running === null ? (blocked ?? '') : '';
+  ui.exportBlocked.hidden = running !== null || blocked === null;
+  ui.exportBlocked.classList.toggle('error', running === null && filterState.error !== null);
+  if (blocked === null && running === null && ui.exportPanel.dataset['phase'] === 'idle') ui.exportPhase.textContent = 'Ready.';
+  else if (blocked !== null && running === null && ui.exportPanel.dataset['phase'] === 'idle') ui.exportPhase.textContent = '';
 }
 
 let blobUrl: string | null = null;
 
 function startExport(): void {
   const options = exportOptions();
+  // exportOptions() applies text typed a moment ago: it may have just turned out to be invalid.
+  if (blockedBecause() !== null) {
+    updateButtons();
+    return;
+  }
   const target = String(options.target);
   if (previewJob !== null) {
     // The export goes first; the preview is made again when it ends.
@@ -306,9 +388,13 @@ function startExport(): void {
   ui.exportPercent.textContent = '0%';
   ui.exportPanel.dataset['phase'] = 'starting';
   // Called in the click handler itself, before any await: the save dialog needs the click.
-  const job = exportData(store.source(), { ...options, onProgress: showProgress });
+  const job: ExportDataJob = exportData(store.source(), options);
   running = job;
+  // The panel follows the job's store: one snapshot per change, the last one with the outcome.
+  showSnapshot(job.getSnapshot());
+  job.subscribe(() => showSnapshot(job.getSnapshot()));
   updateButtons();
+  const filter = filterState.filter ?? undefined;
   job.then(
     (result) => {
       const where = result.blob ? 'a Blob' : result.fileName;
@@ -319,11 +405,7 @@ function startExport(): void {
         link = Object.assign(document.createElement('a'), { href: blobUrl, download: result.fileName, textContent: `Save ${result.fileName}` });
       }
       const issues = result.issueCount > 0 ? ` ${numberFormat.format(result.issueCount)} issues (first: ${result.issues[0]?.message ?? ''}).` : '';
-      showResult(
-        `Wrote ${numberFormat.format(result.rowsWritten)} of ${numberFormat.format(result.rowsRead)} rows (${formatBytes(result.bytesWritten)}) to ${where} in ${formatDuration(result.durationMs)}.${issues}`,
-        'ok',
-        link,
-      );
+      showResult(`${describeResult(result, where, filter)}${issues}`, 'ok', link);
       ui.exportPanel.dataset['rowsWritten'] = String(result.rowsWritten);
       ui.exportPanel.dataset['bytesWritten'] = String(result.bytesWritten);
       ui.exportPanel.dataset['fileName'] = result.fileName;
@@ -368,6 +450,13 @@ async function refreshPreview(): Promise<void> {
   }
   previewDirty = false;
   if (store.count === 0) return;
+  if (filterState.error !== null) {
+    previewJob?.cancel('the filter changed');
+    previewJob = null;
+    ui.preview.replaceChildren();
+    ui.previewNote.textContent = 'no preview until the filter is fixed';
+    return;
+  }
   previewJob?.cancel('a newer preview started');
   const options: ExportOptions = { format: 'ndjson', target: 'blob', fileName: 'preview.ndjson', limits: { maxRows: PREVIEW_ROWS, onExceed: 'truncate' } };
   if (filterState.filter !== null) options.filter = filterState.filter;

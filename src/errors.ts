@@ -26,7 +26,26 @@ export const EXPORT_ERROR_CODES = [
   'unsupported_environment',
 ] as const;
 
-/** A machine-readable reason for an {@link ExportError}. */
+/**
+ * A machine-readable reason for an {@link ExportError}:
+ *
+ * - `invalid_options`: an option has a wrong type or value; the message names the option and the value.
+ * - `unsupported_format`: `format` is not one of {@link EXPORT_FORMATS}.
+ * - `unknown_column`: `columns`, `schema` or a filter names a field the source does not have (with a did-you-mean).
+ * - `invalid_filter`: a filter is malformed, does not parse (with the offset and a caret excerpt), or cannot apply to its column's type.
+ * - `schema_mismatch`: a value does not fit its declared type under `schema.strict`, or a Parquet/Arrow file's schema would have to change mid-export.
+ * - `invalid_value`: a value cannot be written in the chosen format.
+ * - `limit_exceeded`: `limits.maxRows` or `limits.maxBytes` was reached with `onExceed: 'error'`.
+ * - `aborted`: the export was cancelled (`job.cancel()` or the `signal`).
+ * - `timeout`: the export took longer than `timeoutMs`.
+ * - `source_failed`: reading the source failed (it threw, a fetch failed, IndexedDB refused).
+ * - `sink_failed`: writing the output failed.
+ * - `quota_exceeded`: the browser's storage quota ran out while writing.
+ * - `picker_cancelled`: the user closed the save dialog without choosing a file; nothing was written.
+ * - `worker_failed`: the worker could not start, or died during the export (the next export gets a fresh one).
+ * - `verification_failed`: the written output did not check out (a Parquet footer's row count, or {@link verifyExport}).
+ * - `unsupported_environment`: the browser or runtime lacks an API the export needs.
+ */
 export type ExportErrorCode = (typeof EXPORT_ERROR_CODES)[number];
 
 /** Extra, serializable facts about a failure (the row, column, value or option at fault). */
@@ -40,14 +59,27 @@ export interface ExportErrorDetails {
   /** A printable form of the offending value. */
   value?: string;
   /** Every problem found, when several were collected (validation). */
-  problems?: ReadonlyArray<{ code: string; path: string; message: string }>;
+  problems?: ReadonlyArray<{
+    /** The problem's error code, e.g. `'invalid_options'`. */
+    code: string;
+    /** The option path, e.g. `csv.delimiter`. */
+    path: string;
+    /** What is wrong, naming the value. */
+    message: string;
+  }>;
   /** Anything else worth knowing; must be structured-cloneable. */
   [key: string]: unknown;
 }
 
-/** Options for constructing an {@link ExportError}. */
+/**
+ * Options for constructing an {@link ExportError}.
+ *
+ * @inline
+ */
 export interface ExportErrorOptions {
+  /** The underlying error, kept as `error.cause`. */
   cause?: unknown;
+  /** Serializable facts about the failure, kept as `error.details`. */
   details?: ExportErrorDetails;
 }
 
@@ -59,6 +91,7 @@ export interface ExportErrorOptions {
  * catch (error) { if (isExportError(error) && error.code === 'aborted') return; throw error; }
  */
 export class ExportError extends Error {
+  /** Always `'ExportError'`: what {@link isExportError} checks across realms. */
   override readonly name = 'ExportError' as const;
   /** Why the export failed. */
   readonly code: ExportErrorCode;

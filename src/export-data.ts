@@ -12,7 +12,8 @@ import { cleanSpool, getSpoolFile, removeSpoolFile } from './sinks/spool.js';
 import { pickFile } from './sinks/picker.js';
 import type { TargetPlan } from './sinks/resolve-target.js';
 import type { SinkSpec } from './sinks/types.js';
-import type { ExportFormat, ExportJob, ExportOptions, ExportResult, ExportSource, Progress } from './types.js';
+import type { ExportFormat, ExportJob, ExportOptions, ExportResult, ExportSource, JobSnapshot, Progress } from './types.js';
+import { JobState, type JobOutcome } from './job-state.js';
 import { acquireWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
 import type { ExportResources, JobChannel, RunResult, WireOptions, WorkerSinkSpec } from './worker/protocol.js';
 
@@ -28,12 +29,17 @@ export interface ExportDataResult extends ExportResult {
 
 /** A running {@link exportData} export: an {@link ExportJob} with `catch` and `finally` too. */
 export interface ExportDataJob extends ExportJob, PromiseLike<ExportDataResult> {
+  /** Like `Promise.prototype.then`: the result once the file is saved, or the {@link ExportError}. */
   then<R1 = ExportDataResult, R2 = never>(
     onfulfilled?: ((value: ExportDataResult) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2>;
+  /** Like `Promise.prototype.catch`: handles a failure or cancel (an {@link ExportError}). */
   catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<ExportDataResult | R>;
+  /** Like `Promise.prototype.finally`. */
   finally(onfinally?: (() => void) | null): Promise<ExportDataResult>;
+  /** The job's state, with the full {@link ExportDataResult} once done (see {@link ExportJob.getSnapshot}). */
+  getSnapshot(): JobSnapshot<ExportDataResult>;
 }
 
 /**
@@ -154,8 +160,10 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
   let latest = initialProgress();
   let settled = false;
   const onProgress = typeof options === 'object' && options !== null && typeof options.onProgress === 'function' ? options.onProgress : undefined;
-  const publish = (progress: Progress): void => {
+  const state = new JobState<ExportDataResult>(latest);
+  const publish = (progress: Progress, outcome?: JobOutcome<ExportDataResult>): void => {
     latest = progress;
+    state.update(progress, outcome);
     try {
       onProgress?.(progress);
     } catch {
@@ -189,14 +197,14 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
         done.fraction = 1;
         done.etaMs = 0;
       }
-      publish(done);
+      publish(done, { result });
       return result;
     },
     (error: unknown) => {
       settled = true;
       clearTimeout(budget);
       const failure = toExportError(error, 'sink_failed');
-      publish({ ...latest, phase: failure.code === 'aborted' ? 'aborted' : 'failed' });
+      publish({ ...latest, phase: failure.code === 'aborted' ? 'aborted' : 'failed' }, { error: failure });
       throw failure;
     },
   );
@@ -218,6 +226,8 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
     get progress() {
       return latest;
     },
+    subscribe: state.subscribe,
+    getSnapshot: state.getSnapshot,
   };
 }
 
@@ -446,7 +456,14 @@ async function runInWorker(
  *
  * @example await preload({ formats: ['csv', 'parquet'] });
  */
-export async function preload(options: { formats?: ExportFormat[]; worker?: ExportOptions['worker'] } = {}): Promise<void> {
+export async function preload(
+  options: {
+    /** Formats to make ready: `'parquet'` fetches and compiles the wasm; every format named loads its writer. Default: none (only the worker). */
+    formats?: ExportFormat[];
+    /** The same `worker` option as {@link exportData}'s: warm the worker that exports will use. Default `true`. */
+    worker?: ExportOptions['worker'];
+  } = {},
+): Promise<void> {
   const formats = (await loadRequestChecks()).checkFormats(options.formats ?? []);
   const factory = chooseThread(options.worker);
   if (factory === null) {

@@ -2,7 +2,7 @@
  * Public option, result and source types. Every field says its default.
  */
 import type { RecordBatch, Table } from 'apache-arrow';
-import type { ExportErrorCode } from './errors.js';
+import type { ExportError, ExportErrorCode } from './errors.js';
 import type { Filter } from './filter/ast.js';
 import type { FilterBuilder } from './filter/builder.js';
 import type { IndexedDBSourceDescriptor } from './sources/indexeddb.js';
@@ -74,6 +74,7 @@ export type FieldSpec =
  * @example { fields: { id: 'int32', amount: { type: 'decimal', precision: 12, scale: 2 } }, strict: true }
  */
 export interface SchemaSpec {
+  /** Column name → its type, e.g. `{ id: 'int32', price: { type: 'decimal', precision: 12, scale: 2 } }`. */
   fields: Record<string, FieldSpec>;
   /** Fail with `'schema_mismatch'` on a value that does not fit its declared type. Default `false`: the value is written as text (null in binary formats) and an issue is recorded. */
   strict?: boolean;
@@ -160,14 +161,19 @@ export interface StreamOptions {
   filter?: Filter | FilterBuilder | string | Array<Filter | FilterBuilder | string>;
   /** Outer compression for text formats. Default `'none'`. */
   compression?: 'gzip' | 'deflate' | 'none';
+  /** CSV and TSV options (delimiter, header, BOM, formula guard…); each field states its default. */
   csv?: CsvOptions;
+  /** JSON and NDJSON options (BigInt and date writing). */
   json?: JsonOptions;
+  /** Parquet options (codec, row group size, dictionary, statistics, metadata). */
   parquet?: ParquetOptions;
+  /** Arrow IPC options (stream or file layout). */
   arrow?: ArrowOptions;
   /** Options of the `xlsx` format. */
   xlsx?: XlsxOptions;
   /** Declared column types; override inference. */
   schema?: SchemaSpec;
+  /** Most rows or bytes to write, and what happens at the limit. Default: no limit. */
   limits?: ExportLimits;
   /** Rows per record batch. Default 8,192. */
   chunkSize?: number;
@@ -215,10 +221,13 @@ export interface ExportOptions extends StreamOptions {
 
 /** A per-row problem that did not stop the export. */
 export interface ExportIssue {
+  /** What kind of problem it was. */
   code: ExportIssueCode;
+  /** A sentence naming the value, row and column. */
   message: string;
   /** Source row index (0-based). */
   row?: number;
+  /** The column (field) name, when the problem is in one cell or column. */
   column?: string;
 }
 
@@ -235,18 +244,25 @@ export type ExportIssueCode =
 
 /** What an export did. */
 export interface ExportResult {
+  /** Rows taken from the source (0 when the filter can match nothing: the source is then not read). */
   rowsRead: number;
   /** Rows the filter dropped. */
   rowsFiltered: number;
+  /** Rows written to the file. */
   rowsWritten: number;
+  /** Bytes written, after compression: the file's size. */
   bytesWritten: number;
+  /** Wall-clock time from the call to the end, in milliseconds. */
   durationMs: number;
+  /** The file's name (as saved, offered for download, or kept in OPFS). */
   fileName: string;
+  /** The format written. */
   format: ExportFormat;
   /** The file, for the `'blob'` target (and the in-memory download fallback). */
   blob?: Blob;
   /** Per-row problems; at most 1,000 are kept, `issueCount` counts all. */
   issues: ExportIssue[];
+  /** Every issue found, including those beyond the first 1,000 kept in `issues`. */
   issueCount: number;
   /** Text cells prefixed by the formula guard. */
   formulaCellsEscaped: number;
@@ -258,15 +274,25 @@ export interface ExportResult {
 
 /** A progress snapshot. */
 export interface Progress {
+  /**
+   * `'starting'` (options checked, save target opened, source opening), `'running'` (rows
+   * flowing), `'finalizing'` (the last bytes written, the file being committed or downloaded),
+   * then `'done'`, `'failed'` or `'aborted'` (cancelled).
+   */
   phase: 'starting' | 'running' | 'finalizing' | 'done' | 'failed' | 'aborted';
+  /** Rows taken from the source so far. */
   rowsRead: number;
+  /** Rows written so far (after the filter). */
   rowsWritten: number;
+  /** Bytes written so far (after compression). */
   bytesWritten: number;
   /** Known for arrays, Arrow tables and IndexedDB stores. */
   totalRows?: number;
   /** `rowsRead / totalRows`, when the total is known. */
   fraction?: number;
+  /** Rows read per second since the start. */
   rowsPerSecond: number;
+  /** Milliseconds since the export started. */
   elapsedMs: number;
   /** Estimated time left, when the total is known. */
   etaMs?: number;
@@ -278,6 +304,35 @@ export interface ExportJob extends PromiseLike<ExportResult> {
   cancel(reason?: string): void;
   /** The latest progress snapshot. */
   readonly progress: Progress;
+  /**
+   * Calls `listener` (with no arguments) whenever {@link ExportJob.getSnapshot} would return a new
+   * object: after each progress report and once when the job settles. Returns the function that
+   * unsubscribes. This is the external-store contract of React's `useSyncExternalStore`.
+   *
+   * @example
+   * const snapshot = useSyncExternalStore(job.subscribe, job.getSnapshot);
+   */
+  subscribe(listener: () => void): () => void;
+  /**
+   * The job's state as a frozen object, the same one until something changes, so that stores
+   * comparing with `Object.is` update only on news. Both methods are bound: pass them on as they are.
+   */
+  getSnapshot(): JobSnapshot;
+}
+
+/**
+ * An immutable picture of a running or finished job, as {@link ExportJob.getSnapshot} returns it.
+ * `result` is set once the phase is `'done'`; `error` once it is `'failed'` or `'aborted'`.
+ */
+export interface JobSnapshot<R extends ExportResult = ExportResult> {
+  /** `'starting'`, `'running'`, `'finalizing'`, then one of `'done'`, `'failed'` or `'aborted'`. */
+  readonly phase: Progress['phase'];
+  /** The latest progress report (frozen). */
+  readonly progress: Readonly<Progress>;
+  /** What the export did, once it is done. */
+  readonly result?: R;
+  /** Why the export stopped, once it failed or was cancelled (`code` `'aborted'`). */
+  readonly error?: ExportError;
 }
 
 export type { ExportErrorCode };

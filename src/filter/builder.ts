@@ -19,7 +19,11 @@ export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 /** A literal the builders accept: a {@link Scalar}, or a `Date` / `bigint` (converted to `{$date}` / `{$bigint}`). */
 export type BuilderValue = Scalar | Date | bigint;
 
-/** Per-term options: `caseSensitive` (default `true`) for text operators, `flags` for `matches` with a string pattern. */
+/**
+ * Per-term options: `caseSensitive` (default `true`) for text operators, `flags` for `matches` with a string pattern.
+ *
+ * @inline
+ */
 export interface FilterTermOptions {
   /** Compare lower-cased text (`contains`, `startsWith`, `endsWith`). Default `true`. */
   caseSensitive?: boolean;
@@ -27,8 +31,13 @@ export interface FilterTermOptions {
   flags?: string;
 }
 
-/** Anything with a `build()` that returns a filter AST (a {@link FilterBuilder}). */
+/**
+ * Anything with a `build()` that returns a filter AST (a {@link FilterBuilder}).
+ *
+ * @inline
+ */
 export interface BuildsFilter {
+  /** The filter as a plain AST. */
   build(): Filter;
 }
 
@@ -165,6 +174,7 @@ export class FilterBuilder implements BuildsFilter {
  * @example where('name', 'contains', 'lor', { caseSensitive: false }).or(where('score', 'isNull'))
  */
 export function where(field: string, operator: FilterOperator, value?: unknown, options?: FilterTermOptions): FilterBuilder;
+/** Starts a fluent filter from an existing filter AST or builder. */
 export function where(filter: FilterLike): FilterBuilder;
 export function where(fieldOrFilter: string | FilterLike, operator?: FilterOperator, value?: unknown, options?: FilterTermOptions): FilterBuilder {
   if (typeof fieldOrFilter !== 'string') return new FilterBuilder([fieldOrFilter]);

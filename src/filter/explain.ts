@@ -8,7 +8,7 @@ import { lookupColumn } from './typecheck.js';
 
 /**
  * The optimized filter as indented text, one term per line with its estimated cost and, given
- * a schema, the column's type (and the typing checks of {@link compileFilter}).
+ * a schema, the column's type (and the typing checks the export runs).
  *
  * @example explainFilter(parseFilter('a > 1 and a > 3 and name contains "x"'))
  */

@@ -36,6 +36,7 @@ export interface IndexedDBSourceOptions {
 
 /** The serializable description {@link fromIndexedDB} returns; read by the export, not by the caller. */
 export interface IndexedDBSourceDescriptor extends IndexedDBSourceOptions {
+  /** Marks an IndexedDB source. */
   readonly kind: 'indexeddb';
   readonly [key: string]: unknown;
 }

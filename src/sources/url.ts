@@ -46,6 +46,7 @@ export interface UrlSourceOptions {
 
 /** The serializable description {@link fromURL} returns; read by the export, not by the caller. */
 export interface UrlSourceDescriptor extends UrlSourceOptions {
+  /** Marks a URL source. */
   readonly kind: 'url';
   /** Absolute URL (resolved against the page when `fromURL` was called). */
   readonly url: string;

@@ -11,7 +11,7 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import Papa from 'papaparse';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONSUMER_APPS } from './setup/apps.js';
+import { CONSUMER_APPS, REACT_APP } from './setup/apps.js';
 import { serveStatic, type StaticServer } from './setup/static-server.js';
 
 /** A row as the apps export it; JSON-safe so it can be handed to the page. */
@@ -34,6 +34,10 @@ declare global {
       exportData(rows: Row[], format: string): Promise<Outcome>;
       exportStream(rows: Row[], format: string): Promise<Outcome>;
     };
+    /** The React app's last result (set from the job's snapshot). */
+    sluiceReactResult?: { rowsRead: number; rowsWritten: number; bytesWritten: number; blob?: Blob };
+    /** Every value the React app's progress bar showed, sampled each frame. */
+    progressSeen?: number[];
   }
 }
 
@@ -159,3 +163,73 @@ for (const app of CONSUMER_APPS) {
     });
   });
 }
+
+test.describe(`${REACT_APP.name} (${REACT_APP.bundler}): export state held by React through job.subscribe / job.getSnapshot`, () => {
+  let server: StaticServer;
+  test.beforeAll(async () => {
+    server = await serveStatic(REACT_APP.distDir);
+  });
+  test.afterAll(async () => {
+    await server.close();
+  });
+
+  /** Samples the progress bar every frame, so the test sees what the user saw. */
+  async function recordProgressBar(page: Page): Promise<void> {
+    await page.evaluate(() => {
+      const bar = document.querySelector('progress')!;
+      window.progressSeen = [];
+      const sample = (): void => {
+        window.progressSeen!.push(bar.value);
+        requestAnimationFrame(sample);
+      };
+      requestAnimationFrame(sample);
+    });
+  }
+
+  test('the button exports in the worker; the bar moves to full; the file holds every row', async ({ page }) => {
+    const rowCount = 300_000;
+    const problems = watchPage(page);
+    await page.goto(`${server.origin}/?rows=${rowCount}`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    const main = page.locator('main');
+    await expect(main).toHaveAttribute('data-phase', 'idle');
+    await expect(page.getByRole('button', { name: 'Cancel' })).toBeDisabled();
+    await recordProgressBar(page);
+    await page.getByRole('button', { name: `Export ${rowCount} rows` }).click();
+    await expect(main).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
+    await expect(page.getByRole('status')).toHaveText(/^Wrote 300000 rows \(\d+ bytes\)\.$/);
+    await expect(page.getByRole('button', { name: 'Cancel' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: `Export ${rowCount} rows` })).toBeEnabled();
+    const seen = await page.evaluate(() => window.progressSeen!);
+    expect(seen.at(-1)).toBe(1);
+    expect(seen.some((value) => value > 0 && value < 1), `the bar showed progress between empty and full (saw ${[...new Set(seen)].join(', ')})`).toBe(true);
+    expect(seen, 'the bar never goes back').toEqual([...seen].sort((a, b) => a - b));
+
+    const text = await page.evaluate(() => window.sluiceReactResult!.blob!.text());
+    const parsed = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.meta.fields).toEqual(['id', 'region', 'total', 'note']);
+    expect(parsed.data).toHaveLength(rowCount);
+    expect(parsed.data[3]).toEqual({ id: '3', region: 'apac', total: '1.13', note: 'said "hi", then\nleft' });
+    expect(parsed.data.at(-1)?.id).toBe(String(rowCount - 1));
+    expect(problems).toEqual([]);
+  });
+
+  test('Cancel stops a running export: phase aborted, the buttons reset, no result', async ({ page }) => {
+    const rowCount = 1_000_000;
+    const problems = watchPage(page);
+    await page.goto(`${server.origin}/?rows=${rowCount}`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    const main = page.locator('main');
+    await page.getByRole('button', { name: `Export ${rowCount} rows` }).click();
+    await expect(main).toHaveAttribute('data-phase', 'running', { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(main).toHaveAttribute('data-phase', 'aborted');
+    await expect(page.getByRole('status')).toHaveText('Cancelled: nothing was written.');
+    expect(await page.locator('progress').evaluate((bar: HTMLProgressElement) => bar.value)).toBeLessThan(1);
+    await expect(page.getByRole('button', { name: 'Cancel' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: `Export ${rowCount} rows` })).toBeEnabled();
+    expect(await page.evaluate(() => window.sluiceReactResult === undefined)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+});

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 /** A consumer app under `test/consumers/`. */
 export interface ConsumerApp {
   /** Folder name, also the test group's name. */
-  name: 'vite-app' | 'webpack-app';
+  name: 'vite-app' | 'webpack-app' | 'react-app';
   /** The bundler, for messages. */
   bundler: string;
   /** Absolute path of the app. */
@@ -33,6 +33,12 @@ function app(name: ConsumerApp['name'], bundler: string): ConsumerApp {
 
 /** Both apps: Vite 8 (rolldown) and webpack 5. */
 export const CONSUMER_APPS: readonly ConsumerApp[] = [app('vite-app', 'Vite 8'), app('webpack-app', 'webpack 5')];
+
+/** A React 19 app (Vite 8 with the React plugin) that drives an export through the job's store. */
+export const REACT_APP: ConsumerApp = app('react-app', 'Vite 8 + React 19');
+
+/** Every app the global setup installs and builds. */
+export const ALL_APPS: readonly ConsumerApp[] = [...CONSUMER_APPS, REACT_APP];
 
 /** What a finished command printed. */
 export interface CommandOutput {

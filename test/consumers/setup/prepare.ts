@@ -10,7 +10,7 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CONSUMER_APPS, PACK_DIR, REPO_ROOT, runCommand, TARBALL_ENV, type ConsumerApp } from './apps.js';
+import { ALL_APPS, PACK_DIR, REPO_ROOT, runCommand, TARBALL_ENV, type ConsumerApp } from './apps.js';
 
 /** npm and the bundlers are given this long per step; a registry that hangs fails the run. */
 const STEP_TIMEOUT_MS = 180_000;
@@ -97,5 +97,5 @@ export default async function prepare(): Promise<void> {
   }
   process.env[TARBALL_ENV] = tarball;
   // Two cores: the apps install and build side by side.
-  await Promise.all(CONSUMER_APPS.map((app) => prepareApp(app, tarball, version)));
+  await Promise.all(ALL_APPS.map((app) => prepareApp(app, tarball, version)));
 }
