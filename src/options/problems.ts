@@ -14,9 +14,11 @@ const PROBLEM_CODES: readonly ValidationProblemCode[] = ['invalid_options', 'uns
 
 /** One thing wrong with a request. */
 export interface ValidationProblem {
+  /** The code the thrown `ExportError` would carry (`invalid_options`, `unsupported_format`, `unknown_column`, `invalid_filter`). */
   code: ValidationProblemCode;
   /** Option path, e.g. `csv.delimiter`, `columns[2]` or `filter.filters[0].field`; `''` for the options object itself. */
   path: string;
+  /** A sentence naming the option and the bad value, with a did-you-mean where one is close. */
   message: string;
 }
 
