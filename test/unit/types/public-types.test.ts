@@ -9,7 +9,7 @@ import { fromIndexedDB, fromURL } from '../../../src/index.js';
 describe('public types', () => {
   it('types remote sources as the real descriptors', () => {
     expectTypeOf(fromIndexedDB({ database: 'db', store: 'orders' })).toMatchTypeOf<RemoteSourceDescriptor>();
-    expectTypeOf(fromURL('/orders.csv', { format: 'csv' })).toMatchTypeOf<ExportSource>();
+    expectTypeOf(fromURL('https://example.com/orders.csv', { format: 'csv' })).toMatchTypeOf<ExportSource>();
     // @ts-expect-error: "indexdb" is no source kind
     const typo: ExportSource = { kind: 'indexdb', database: 'db', store: 'orders' };
     void typo;
