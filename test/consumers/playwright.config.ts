@@ -16,7 +16,7 @@ const chromium = findChromium();
 
 export default defineConfig({
   testDir: '.',
-  testMatch: ['consumers.spec.ts', 'package.spec.ts'],
+  testMatch: ['consumers.spec.ts', 'dev-server.spec.ts', 'package.spec.ts'],
   outputDir: '../../test-results/consumers',
   globalSetup: './setup/prepare.ts',
   // Packing, two installs and two builds, then a dozen page loads: well under this on 2 cores.

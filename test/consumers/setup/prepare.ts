@@ -73,7 +73,10 @@ async function prepareApp(app: ConsumerApp, tarball: string, version: string): P
   if (lstatSync(installed).isSymbolicLink()) throw new Error(`${installed} is a symbolic link, not an installed copy of the tarball`);
   const installedVersion = (JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string }).version;
   if (installedVersion !== version) throw new Error(`${app.name} installed sluice ${installedVersion}, expected ${version}`);
-  await timed(`${app.name}: ${app.bundler} build`, () => npm(['run', 'build']));
+  const built = (await timed(`${app.name}: ${app.bundler} build`, () => npm(['run', 'build']))) as { stdout: string; stderr: string };
+  // The package's maps carry their sources: a bundler that warns about them names a packaging fault.
+  const mapWarnings = `${built.stdout}\n${built.stderr}`.split('\n').filter((line) => /source ?map/i.test(line) && /sluice/.test(line));
+  if (mapWarnings.length > 0) throw new Error(`${app.name}: the ${app.bundler} build warned about the package's source maps:\n${mapWarnings.join('\n')}`);
   if (!existsSync(join(app.distDir, 'index.html'))) throw new Error(`${app.name}: the build wrote no ${app.distDir}/index.html`);
 }
 
