@@ -8,8 +8,8 @@
  */
 import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { abortError, ExportError, printValue, toExportError } from './errors.js';
-import { compileFilter, normalizeFilter, planFilter, type CompiledFilter, type FilterPlan } from './filter/index.js';
-import { getFormat } from './formats/registry.js';
+import { FULL_PARTS, type EngineParts } from './engine-parts.js';
+import type { CompiledFilter, FilterPlan } from './filter/index.js';
 import type { Encoder, EncoderContext, FormatDefinition, OutputColumn } from './formats/types.js';
 import { ProgressMeter } from './progress.js';
 import { BatchBuilder, type BuiltBatch, type ColumnPlan } from './schema/builder.js';
@@ -20,7 +20,6 @@ import { gatherPacked, type PackedRows } from './schema/packed.js';
 import { openSource, type RowRun, type SourceReader } from './sources/rows.js';
 import type { Sha256Hasher } from './integrity.js';
 import type { ColumnSpec, ExportIssue, ExportResult, ExportSource, Row, StreamOptions } from './types.js';
-import { checkStreamOptions } from './validate.js';
 
 /**
  * Rows per record batch unless `chunkSize` says otherwise. Measured on the benchmark rows (Node 20,
@@ -43,9 +42,17 @@ const MAX_KEPT_ISSUES = 1000;
  * await stream.pipeTo(writable);
  */
 export function exportStream(source: ExportSource, options: StreamOptions): ReadableStream<Uint8Array> {
-  checkStreamOptions(options);
-  const format = getFormat(options.format);
-  const run = new ExportRun(source, options, format);
+  return exportStreamWith(FULL_PARTS, source, options);
+}
+
+/**
+ * {@link exportStream} with the given engine parts (see `engine-parts.ts`): a worker built for
+ * some exports only passes fewer, so its bundle leaves the others out.
+ */
+export function exportStreamWith(parts: EngineParts, source: ExportSource, options: StreamOptions): ReadableStream<Uint8Array> {
+  parts.checkOptions(options);
+  const format = parts.getFormat(options.format);
+  const run = new ExportRun(source, options, format, parts);
   const core = new ReadableStream<Uint8Array>(
     {
       pull: (controller) => run.pull(controller),
@@ -55,7 +62,7 @@ export function exportStream(source: ExportSource, options: StreamOptions): Read
   );
   const compression = options.compression ?? 'none';
   const body = compression === 'none' ? core : compressOnDemand(core, compression);
-  return meterStream(body, run, options.checksum === true || options.checksum === 'sha256');
+  return meterStream(body, run, options.checksum === true || options.checksum === 'sha256' ? parts : null);
 }
 
 /**
@@ -152,10 +159,10 @@ function compressOnDemand(input: ReadableStream<Uint8Array>, format: 'gzip' | 'd
 }
 
 /** Counts the bytes that leave the engine (after compression) and completes the run at the end. */
-function meterStream(body: ReadableStream<Uint8Array>, run: ExportRun, checksum: boolean): ReadableStream<Uint8Array> {
+function meterStream(body: ReadableStream<Uint8Array>, run: ExportRun, checksum: EngineParts | null): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   // Loaded only when asked for, so the hash code stays out of bundles that never checksum.
-  const hasher: Promise<Sha256Hasher> | null = checksum ? import('./integrity.js').then((module) => module.createSha256()) : null;
+  const hasher: Promise<Sha256Hasher> | null = checksum === null ? null : checksum.loadIntegrity().then((module) => module.createSha256());
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -188,6 +195,7 @@ type Stage = 'idle' | 'reading' | 'finished' | 'failed';
 
 /** One export's state. */
 class ExportRun {
+  private readonly parts: EngineParts;
   private readonly source: ExportSource;
   private readonly options: StreamOptions;
   private readonly format: FormatDefinition;
@@ -215,15 +223,16 @@ class ExportRun {
   /** Keys of object rows seen so far (columns come from the first chunk); null for other sources. */
   private knownKeys: Set<string> | null = null;
 
-  constructor(source: ExportSource, options: StreamOptions, format: FormatDefinition) {
+  constructor(source: ExportSource, options: StreamOptions, format: FormatDefinition, parts: EngineParts) {
+    this.parts = parts;
     this.source = source;
     this.options = options;
     this.format = format;
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     this.meter = new ProgressMeter(options.onProgress);
     this.declared = readDeclaredSchema(options.schema);
-    const filter = normalizeFilter(options.filter);
-    this.filterPlan = filter === null ? null : planFilter(filter);
+    const filter = parts.normalizeFilter(options.filter);
+    this.filterPlan = filter === null ? null : parts.planFilter(filter);
     const signal = options.signal;
     if (signal) {
       this.abortPromise = new Promise<never>((_, reject) => {
@@ -272,7 +281,7 @@ class ExportRun {
   private async start(): Promise<void> {
     this.stage = 'reading';
     this.meter.enter('starting');
-    this.reader = await this.race(openSource(this.source, { report: (issue) => this.report(issue), signal: this.options.signal, chunkSize: this.chunkSize }));
+    this.reader = await this.race(openSource(this.source, { report: (issue) => this.report(issue), signal: this.options.signal, chunkSize: this.chunkSize }, this.parts));
     this.meter.totalRows = this.reader.totalRows;
     const limits = this.options.limits;
     if (
@@ -630,14 +639,14 @@ class ExportRun {
 
   private ensureFilter(schema: Schema): void {
     if (this.compiledFilter !== null || this.filterPlan === null || this.filterPlan.never || this.filterPlan.always) return;
-    this.compiledFilter = compileFilter(this.filterPlan.filter, schema);
+    this.compiledFilter = this.parts.compileFilter(this.filterPlan.filter, schema);
     if (this.builder !== null) {
       // Rows from now on are filtered before their other columns are built (see buildFiltered).
       const built = new Set(this.builder.columns.map((column) => column.name));
       const tree = this.filterPlan.filter;
       const terms = tree.op === 'and' ? tree.filters : [tree];
       this.filterStages = terms.map((term) => {
-        const filter = terms.length === 1 ? this.compiledFilter! : compileFilter(term, schema, { optimize: false });
+        const filter = terms.length === 1 ? this.compiledFilter! : this.parts.compileFilter(term, schema, { optimize: false });
         return { filter, columns: new Set(filter.fields.filter((field) => built.has(field))), rowsIn: 0, rowsKept: 0 };
       });
       this.outputFields = new Set((this.outputColumns ?? []).map((column) => column.field));

@@ -14,7 +14,7 @@ import { pickFile } from './sinks/picker.js';
 import { resolveTarget, type TargetPlan } from './sinks/resolve-target.js';
 import type { SinkSpec } from './sinks/types.js';
 import type { ExportFormat, ExportJob, ExportOptions, ExportResult, ExportSource, Progress } from './types.js';
-import { acquireWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
+import { acquireWorker, fitsTextWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
 import { checkOptionsWithoutFilter } from './validate-options.js';
 import { formatInfo } from './formats/catalog.js';
 import type { ExportResources, JobChannel, RunResult, WireOptions, WorkerSinkSpec } from './worker/protocol.js';
@@ -46,6 +46,14 @@ export interface ExportDataJob extends ExportJob, PromiseLike<ExportDataResult> 
  */
 function defaultWorkerFactory(): Worker {
   return new Worker(new URL('./worker/worker.js', import.meta.url), { type: 'module' });
+}
+
+/**
+ * The CSV worker: text formats of page-held rows only, and a fraction of the full worker's size
+ * in bundlers that put a worker in one file (see `worker/text-parts.ts`).
+ */
+function textWorkerFactory(): Worker {
+  return new Worker(new URL('./worker/text-worker.js', import.meta.url), { type: 'module' });
 }
 
 /** How long a cancel may take before the worker is replaced: 2 s. */
@@ -94,11 +102,17 @@ function hasWorkers(): boolean {
   return typeof Worker !== 'undefined';
 }
 
-/** Where the export runs: a worker factory, or null for the main thread. */
-function chooseThread(option: ExportOptions['worker']): WorkerFactory | null {
+/**
+ * Where the export runs: a worker factory, or null for the main thread. The library's own workers
+ * are two: the CSV worker for what it can do (`fitsTextWorker`), the full worker for the rest.
+ */
+function chooseThread(option: ExportOptions['worker'], request?: { source: ExportSource; options: ExportOptions }): WorkerFactory | null {
   if (option === false) return null;
   if (typeof option === 'function') return option;
-  if (option === undefined || option === true) return hasWorkers() ? defaultWorkerFactory : null;
+  if (option === undefined || option === true) {
+    if (!hasWorkers()) return null;
+    return request !== undefined && fitsTextWorker(request.source, request.options) ? textWorkerFactory : defaultWorkerFactory;
+  }
   throw invalid('worker', `worker must be true, false or a function that returns a Worker, got ${printValue(option)}`, option);
 }
 
@@ -201,7 +215,7 @@ async function run(source: ExportSource, options: ExportOptions, signal: AbortSi
   }
   const fileName = resolveFileName(options);
   const pickerId = validatePickerId(options.pickerId);
-  const factory = chooseThread(options.worker);
+  const factory = chooseThread(options.worker, { source, options });
   const plan = resolveTarget(options.target);
   const userSignal = options.signal;
   if (userSignal !== undefined && !(userSignal instanceof AbortSignal)) throw invalid('signal', 'signal must be an AbortSignal', userSignal);
@@ -281,11 +295,11 @@ async function runOnMainThread(
   onProgress: (progress: Progress) => void,
 ): Promise<RunResult> {
   // Loaded on demand: an app that always uses the worker keeps the engine out of its main bundle.
-  const [{ runExport }, { createSink }] = await Promise.all([import('./worker/run.js'), import('./sinks/index.js')]);
+  const [{ runExport }, { createSink }, { FULL_PARTS }] = await Promise.all([import('./worker/run.js'), import('./sinks/index.js'), import('./engine-parts.js')]);
   const sink = await createSink(sinkSpec).catch((error: unknown) => {
     throw toExportError(error, 'sink_failed', 'opening the target');
   });
-  return runExport(source, wire, sink, { signal, onProgress, thread: 'main' });
+  return runExport(source, wire, sink, { signal, onProgress, thread: 'main', parts: FULL_PARTS });
 }
 
 async function runInWorker(
@@ -390,6 +404,8 @@ export async function preload(options: { formats?: ExportFormat[]; worker?: Expo
     return;
   }
   const connection = acquireWorker(factory);
-  await Promise.all([connection.ready, import('./worker/page-source.js')]);
+  // The CSV worker too, when it is the library's: exports it can run go to it.
+  const text = factory === defaultWorkerFactory ? acquireWorker(textWorkerFactory) : null;
+  await Promise.all([connection.ready, text?.ready, import('./worker/page-source.js')]);
   await connection.api.preload(formats);
 }
