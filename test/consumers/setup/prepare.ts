@@ -12,8 +12,11 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONSUMER_APPS, PACK_DIR, REPO_ROOT, runCommand, TARBALL_ENV, type ConsumerApp } from './apps.js';
 
-/** npm and the bundlers are given this long per step; a registry that hangs fails the run. */
-const STEP_TIMEOUT_MS = 180_000;
+/**
+ * npm and the bundlers are given this long per step; a registry that hangs fails the run. webpack
+ * took 178 s to build the app (two workers and the page) on a 2-core machine at load average 25.
+ */
+const STEP_TIMEOUT_MS = 420_000;
 
 function log(message: string): void {
   console.log(`[consumers] ${message}`);
