@@ -8,18 +8,31 @@
  */
 import type { EngineParts } from '../engine-parts.js';
 import { ExportError, printValue } from '../errors.js';
-import { formatInfo } from '../formats/catalog.js';
-import { csvFormat, tsvFormat } from '../formats/csv.js';
-import { jsonFormat, ndjsonFormat } from '../formats/json.js';
+import { createCsvEncoder } from '../formats/csv.js';
+import { createJsonEncoder } from '../formats/json.js';
+import type { EncoderFactory } from '../formats/spec.js';
 import type { FormatDefinition } from '../formats/types.js';
 import type { ExportFormat } from '../types.js';
-import { checkOptionsWithoutFilter } from '../validate-options.js';
 import type { WorkerParts } from './api.js';
 
 /** The formats this worker writes. */
 export const TEXT_FORMATS: readonly ExportFormat[] = ['csv', 'tsv', 'json', 'ndjson'];
 
-const FORMATS: Partial<Record<ExportFormat, FormatDefinition>> = { csv: csvFormat, tsv: tsvFormat, json: jsonFormat, ndjson: ndjsonFormat };
+/**
+ * The text formats' encoders, imported directly: the format specs (`formats/csv/spec.ts`, …) also
+ * hold `verifyExport`'s readers (papaparse), and the spec table every format's code.
+ */
+const ENCODERS: Readonly<Record<string, EncoderFactory>> = {
+  csv: (context) => createCsvEncoder(context, false),
+  tsv: (context) => createCsvEncoder(context, true),
+  json: (context) => createJsonEncoder(context, false),
+  ndjson: (context) => createJsonEncoder(context, true),
+};
+
+/** A text format's definition, as `formats/registry.ts` makes them. */
+function definition(name: ExportFormat, factory: EncoderFactory): FormatDefinition {
+  return { name, binary: false, createEncoder: async (context) => factory(context) };
+}
 
 function notHere(what: string): ExportError {
   return new ExportError('unsupported_environment', `the CSV export worker cannot ${what}: run it in the full worker (worker.js)`);
@@ -34,12 +47,14 @@ export const TEXT_PARTS: EngineParts = {
   checkOptions(options) {
     if (options.filter !== undefined) throw notHere('apply a filter');
     if (options.checksum !== undefined && options.checksum !== false) throw notHere('compute a checksum');
-    checkOptionsWithoutFilter(options);
+    // The page checked every option with the full rules before it sent the request (exportData's
+    // prepareRequest); the rule table reaches every format's spec, and so every format's code,
+    // which this worker exists to leave out.
   },
   getFormat(name) {
-    const format = FORMATS[formatInfo(name).name];
-    if (format === undefined) throw notHere(`write ${printValue(name)}`);
-    return format;
+    const factory = typeof name === 'string' && Object.hasOwn(ENCODERS, name) ? ENCODERS[name] : undefined;
+    if (factory === undefined) throw notHere(`write ${printValue(name)}`);
+    return definition(name as ExportFormat, factory);
   },
   normalizeFilter: (input) => {
     if (input === undefined || input === null) return null;
