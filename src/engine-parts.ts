@@ -11,7 +11,7 @@
  * {@link FULL_PARTS}.
  */
 import type { Filter } from './filter/ast.js';
-import { compileFilter, normalizeFilter, planFilter } from './filter/index.js';
+import { compileFilter, compileRegex, loadRegexEngine, normalizeFilter, planFilter, regexTerms } from './filter/index.js';
 import { getFormat } from './formats/registry.js';
 import type { FormatDefinition } from './formats/types.js';
 import type { StreamOptions } from './types.js';
@@ -35,6 +35,8 @@ export interface EngineParts extends SourceLoaders {
   normalizeFilter(input: StreamOptions['filter']): Filter | null;
   planFilter: typeof planFilter;
   compileFilter: typeof compileFilter;
+  /** Loads the regular-expression engine for a filter's `matches` terms and checks their syntax. */
+  prepareRegexes(filter: Filter): Promise<void>;
   /** The SHA-256 code (`checksum`). */
   loadIntegrity(): Promise<typeof import('./integrity.js')>;
 }
@@ -46,6 +48,13 @@ export const FULL_PARTS: EngineParts = {
   normalizeFilter: (input) => normalizeFilter(input),
   planFilter,
   compileFilter,
+  async prepareRegexes(filter) {
+    // RE2 loads only for `matches` filters; its syntax errors surface here, before any row is read.
+    const patterns = regexTerms(filter);
+    if (patterns.length === 0) return;
+    await loadRegexEngine();
+    for (const term of patterns) compileRegex(term.pattern, term.flags, 'filter');
+  },
   loadIntegrity: () => import('./integrity.js'),
   loadRemote: () => import('./sources/remote.js'),
   loadIpc: () => import('./sources/ipc.js'),

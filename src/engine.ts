@@ -11,12 +11,14 @@ import { abortError, ExportError, toExportError } from './errors.js';
 import { FULL_PARTS, type EngineParts } from './engine-parts.js';
 import type { CompiledFilter, FilterPlan } from './filter/index.js';
 import type { Encoder, EncoderContext, FormatDefinition, OutputColumn } from './formats/types.js';
+import { checkColumnNames } from './formats/columns.js';
 import { ProgressMeter } from './progress.js';
 import { BatchBuilder, type BuiltBatch, type ColumnPlan } from './schema/builder.js';
-import { selectedRowCount, type Chunk } from './schema/chunk.js';
+import { makeRecordBatch, rowByteBounds, selectColumns, selectedRowCount, sliceBatch, type Chunk } from './schema/chunk.js';
 import { fitsInt32, inferKind } from './schema/infer.js';
 import { readDeclaredSchema, type DeclaredColumn } from './schema/kinds.js';
-import { gatherPacked, type PackedRows } from './schema/packed.js';
+import { gatherPacked, packedValues, type PackedRows } from './schema/packed.js';
+import { checkRows } from './sources/row-shape.js';
 import { openSource, type RowRun, type SourceReader } from './sources/rows.js';
 import type { Sha256Hasher } from './integrity.js';
 import type { ColumnSpec, ExportIssue, ExportResult, ExportSource, Row, StreamOptions } from './types.js';
@@ -171,6 +173,8 @@ function meterStream(body: ReadableStream<Uint8Array>, run: ExportRun, checksum:
             controller.close();
             return;
           }
+          // Every byte of the file counts, footers and closing brackets included, after compression.
+          run.checkBytes(value.byteLength);
           run.countBytes(value.byteLength);
           if (hasher !== null) (await hasher).update(value);
           controller.enqueue(value);
@@ -219,6 +223,8 @@ class ExportRun {
   private readonly declared: DeclaredColumn[];
   /** Keys of object rows seen so far (columns come from the first chunk); null for other sources. */
   private knownKeys: Set<string> | null = null;
+  /** Whether rows are arrays (decided by the first row); null until a row came. */
+  private arrayRows: boolean | null = null;
 
   constructor(source: ExportSource, options: StreamOptions, format: FormatDefinition, parts: EngineParts) {
     this.parts = parts;
@@ -278,8 +284,17 @@ class ExportRun {
   private async start(): Promise<void> {
     this.stage = 'reading';
     this.meter.enter('starting');
-    this.reader = await this.race(openSource(this.source, { report: (issue) => this.report(issue), signal: this.options.signal, chunkSize: this.chunkSize }, this.parts));
+    // A source that throws before its first row (a generator, a stream that errors at once, a
+    // locked stream) is the source's failure, not the output's.
+    this.reader = await this.race(
+      openSource(this.source, { report: (issue) => this.report(issue), signal: this.options.signal, chunkSize: this.chunkSize }, this.parts).catch((error: unknown) => {
+        if (error instanceof ExportError) throw error;
+        throw toExportError(error, 'source_failed', 'opening the source');
+      }),
+    );
     this.meter.totalRows = this.reader.totalRows;
+    // RE2 loads only for `matches` filters; its syntax errors surface here, before any row is read.
+    if (this.filterPlan !== null && !this.filterPlan.never) await this.race(this.parts.prepareRegexes(this.filterPlan.filter));
     const limits = this.options.limits;
     if (
       limits?.maxRows !== undefined &&
@@ -325,27 +340,27 @@ class ExportRun {
       stop = true;
     }
     const encoder = await this.encoderFor();
+    // Building a wide chunk can take long enough by itself: the deadline is checked before encoding it.
+    this.checkAbort();
+    if (count > 0 && this.truncatesBySize()) {
+      const written = await this.encodeWithinBudget(chunk, encoder, emitted);
+      this.meter.rowsWritten += written;
+      this.meter.tick();
+      if (written < count) {
+        this.truncated = true;
+        stop = true;
+      }
+      if (stop) await this.finish(emitted);
+      return !stop;
+    }
     const chunkBytes: Uint8Array[] = [];
     // A chunk the filter emptied has nothing to write (and, built in two phases, may lack the output columns).
     if (count > 0) await encoder.encode(chunk, (bytes) => chunkBytes.push(bytes));
     let size = 0;
     for (const bytes of chunkBytes) size += bytes.byteLength;
-    if (limits?.maxBytes !== undefined && this.uncompressedBytes + size > limits.maxBytes) {
-      if ((limits.onExceed ?? 'error') === 'error') {
-        throw new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes`, {
-          details: { path: 'limits.maxBytes', row: chunk.firstRow },
-        });
-      }
-      if (this.format.binary) {
-        // A Parquet or Arrow file cannot be cut at a byte count: the bytes already out would lose their footer.
-        throw new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes; ${this.format.name} files cannot be truncated by size`, {
-          details: { path: 'limits.maxBytes', row: chunk.firstRow },
-        });
-      }
-      // Truncation by bytes stops before the chunk that would cross the limit.
-      this.truncated = true;
-      await this.finish(emitted);
-      return false;
+    // Compressed output is measured after compression (see meterStream): its raw size may exceed the limit.
+    if (limits?.maxBytes !== undefined && (this.options.compression ?? 'none') === 'none' && this.uncompressedBytes + size > limits.maxBytes) {
+      throw this.bytesExceeded(chunk.firstRow);
     }
     this.uncompressedBytes += size;
     for (const bytes of chunkBytes) emitted.push(bytes);
@@ -358,11 +373,140 @@ class ExportRun {
     return true;
   }
 
+  /** True when `limits.maxBytes` cuts the output at the last row that fits (text formats with `onExceed: 'truncate'`). */
+  private truncatesBySize(): boolean {
+    const limits = this.options.limits;
+    return limits?.maxBytes !== undefined && limits.onExceed === 'truncate' && !this.format.binary;
+  }
+
+  /** The `limit_exceeded` error for `limits.maxBytes`. */
+  bytesExceeded(row?: number): ExportError {
+    const limits = this.options.limits!;
+    const binaryTruncate = this.format.binary && limits.onExceed === 'truncate';
+    const why = binaryTruncate ? `; ${this.format.name} files cannot be truncated by size (a cut file would have no footer): use limits.maxRows to truncate, or a text format` : '';
+    return new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes${why}`, {
+      details: row === undefined ? { path: 'limits.maxBytes' } : { path: 'limits.maxBytes', row },
+    });
+  }
+
+  /** Bytes of uncompressed output that surely compress to at most `limits.maxBytes` (the whole limit when not compressing). */
+  private rawByteBudget(): number {
+    const maxBytes = this.options.limits!.maxBytes!;
+    const compression = this.options.compression ?? 'none';
+    if (compression === 'none') return maxBytes;
+    // zlib's worst case for incompressible input (deflateBound's conservative form), plus the
+    // gzip (18 bytes) or zlib (6 bytes) wrapper and a stored block's header per flush.
+    const wrapper = compression === 'gzip' ? 18 : 6;
+    const bound = (n: number): number => n + Math.ceil(n / 8) + Math.ceil(n / 64) + 5 + wrapper + 5 * Math.ceil(n / 16_384);
+    let low = 0;
+    let high = maxBytes;
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (bound(mid) <= maxBytes) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  }
+
+  /** What `finish()` writes after at least one row (a JSON array's closing bracket), measured once on a spare encoder. */
+  private tailBytes: number | null = null;
+
+  private async measureTail(chunk: Chunk): Promise<number> {
+    if (this.tailBytes !== null) return this.tailBytes;
+    const spare = await this.race(
+      Promise.resolve(this.format.createEncoder({ columns: this.outputColumns ?? [], options: this.options, report: () => undefined, countEscapedFormula: () => undefined })),
+    );
+    await spare.encode({ ...chunk, selection: firstSelected(chunk, 1) }, () => undefined);
+    let size = 0;
+    await spare.finish((bytes) => (size += bytes.byteLength), chunk.batch.schema);
+    this.tailBytes = size;
+    return size;
+  }
+
+  /** True once the encoder has been given rows (its header, if any, is out). */
+  private encoderStarted = false;
+
+  /**
+   * Encodes the chunk's rows while they fit under `limits.maxBytes` with what `finish()` adds,
+   * and returns how many were written. Rows whose upper bound (see rowByteBounds) fits are encoded
+   * together; past that, one row at a time, so the file ends at the last row that fits, whatever
+   * the chunk size. A row that does not fit is encoded but its bytes are dropped, and the export
+   * stops there.
+   */
+  private async encodeWithinBudget(chunk: Chunk, encoder: Encoder, emitted: Uint8Array[]): Promise<number> {
+    const budget = this.rawByteBudget();
+    const tail = await this.measureTail(chunk);
+    const columns = this.outputColumns ?? [];
+    const bounds = rowByteBounds(chunk, columns);
+    const count = bounds.length;
+    let positions = chunk.selection;
+    if (positions === null) {
+      positions = new Uint32Array(count);
+      for (let i = 0; i < count; i++) positions[i] = i;
+    }
+    // The BOM, the header row or the opening bracket come with the first rows.
+    let headerBound = 0;
+    for (const column of columns) headerBound += 8 + 18 * column.header.length;
+    headerBound += 16;
+    let done = 0;
+    while (done < count) {
+      const remaining = budget - this.uncompressedBytes - tail - (this.encoderStarted ? 0 : headerBound);
+      let sum = 0;
+      let end = done;
+      while (end < count && sum + bounds[end]! <= remaining) sum += bounds[end++]!;
+      const single = end === done;
+      if (single) end = done + 1;
+      const pieceBytes: Uint8Array[] = [];
+      await encoder.encode({ batch: chunk.batch, selection: positions.subarray(done, end), firstRow: chunk.firstRow, mismatches: chunk.mismatches }, (bytes) => pieceBytes.push(bytes));
+      this.encoderStarted = true;
+      let size = 0;
+      for (const bytes of pieceBytes) size += bytes.byteLength;
+      if (this.uncompressedBytes + size + tail > budget) {
+        if (!single) throw new ExportError('limit_exceeded', `internal: rows bounded to ${sum} bytes wrote ${size}`);
+        if (this.meter.rowsWritten + done === 0) {
+          // Not one row fits: the file is the empty one (header, `[]`), from a fresh encoder.
+          encoder.abort?.(undefined);
+          this.encoder = null;
+        }
+        return done;
+      }
+      this.uncompressedBytes += size;
+      for (const bytes of pieceBytes) emitted.push(bytes);
+      done = end;
+      if (done < count) this.checkAbort();
+    }
+    return count;
+  }
+
   private async finish(emitted: Uint8Array[]): Promise<void> {
     this.meter.enter('finalizing');
-    if (this.outputColumns === null) this.outputColumns = this.columnsWithoutRows();
+    const reader = this.reader;
+    if (this.outputColumns === null && reader?.kind === 'batches' && reader.schema !== undefined) {
+      // Arrow data of no rows still has its fields.
+      this.planBatchColumns(reader.schema);
+      this.lastSchema = reader.schema.select(this.projection!);
+    }
+    if (this.outputColumns === null) {
+      this.outputColumns = this.columnsWithoutRows();
+      if (this.outputColumns.length === 0) throw noColumnsError('the source has no rows');
+    }
+    // No batch was built: the schema comes from the known columns (declared types, else the type
+    // a column with no values gets), so every format writes them.
+    if (this.lastSchema === null && reader?.kind !== 'batches') this.lastSchema = this.schemaWithoutRows();
     const encoder = await this.encoderFor();
-    await encoder.finish((bytes) => emitted.push(bytes), this.lastSchema);
+    const tail: Uint8Array[] = [];
+    await encoder.finish((bytes) => tail.push(bytes), this.lastSchema);
+    if (this.truncatesBySize()) {
+      let size = 0;
+      for (const bytes of tail) size += bytes.byteLength;
+      if (this.uncompressedBytes + size > this.rawByteBudget()) {
+        throw new ExportError('limit_exceeded', `limits.maxBytes (${this.options.limits!.maxBytes}) cannot hold even the ${this.format.name} file with no rows (${this.uncompressedBytes + size} bytes${this.options.compression === undefined || this.options.compression === 'none' ? '' : ' before compression'})`, {
+          details: { path: 'limits.maxBytes' },
+        });
+      }
+      this.uncompressedBytes += size;
+    }
+    for (const bytes of tail) emitted.push(bytes);
     await this.reader?.close();
   }
 
@@ -373,13 +517,22 @@ class ExportRun {
   private async nextChunk(reader: SourceReader): Promise<{ chunk: Chunk; sourceRows: number; filtered: boolean } | null> {
     const firstRow = this.meter.rowsRead;
     if (reader.kind === 'rows') {
-      const run = await this.race(Promise.resolve(reader.next(this.chunkSize)).catch(sourceError(firstRow)));
+      const run = this.lookahead.shift() ?? (await this.race(Promise.resolve(reader.next(this.chunkSize)).catch(sourceError(firstRow))));
       if (run === null) return null;
       this.checkAbort();
       const sourceRows = run.end - run.start;
+      // Packed runs hold plain objects only (the page packs nothing else).
+      if (run.packed === undefined && run.end > run.start) {
+        this.arrayRows ??= isArraySafe(run.rows[run.start]);
+        checkRows(run.rows, run.start, run.end, firstRow, this.arrayRows);
+      }
       try {
-        if (this.builder === null) this.planRowColumns(run, reader.array);
-        else this.noticeNewKeys(run, firstRow);
+        if (this.builder === null) {
+          this.planRowColumns(run, reader.array);
+          // A stream's schema is written with its first batch in Parquet and Arrow: a column with no
+          // value in the first chunk is typed from the rows after it (see lookAhead).
+          if (this.format.binary && reader.array === undefined) await this.lookAhead(run, reader, firstRow + sourceRows);
+        } else this.noticeNewKeys(run, firstRow);
         if (this.filterStages !== null) {
           return { chunk: this.buildFiltered(run, firstRow), sourceRows, filtered: true };
         }
@@ -492,16 +645,19 @@ class ExportRun {
     this.checkAbort();
     if (this.projection === null) this.planBatchColumns(batch.schema);
     const names = this.projection!;
-    const selected = sameNames(batch.schema, names) ? batch : batch.select(names);
+    const selected = sameNames(batch.schema, names) ? batch : selectColumns(batch, names);
     if (selected.numRows <= this.chunkSize) return selected;
     for (let offset = this.chunkSize; offset < selected.numRows; offset += this.chunkSize) {
-      this.pendingSlices.push(selected.slice(offset, Math.min(selected.numRows, offset + this.chunkSize)));
+      this.pendingSlices.push(sliceBatch(selected, offset, Math.min(selected.numRows, offset + this.chunkSize)));
     }
-    return selected.slice(0, this.chunkSize);
+    return sliceBatch(selected, 0, this.chunkSize);
   }
 
   private planBatchColumns(schema: Schema): void {
+    // Two fields of one name cannot be told apart (apache-arrow's select mixes them up).
+    checkColumnNames(this.options.format, [], schema);
     const available = schema.fields.map((field) => field.name);
+    if (available.length === 0) throw noColumnsError('the Arrow data has no fields');
     this.outputColumns = this.resolveOutputColumns(available);
     const needed = new Set(this.outputColumns.map((column) => column.field));
     for (const field of this.filterPlan?.fields ?? []) if (available.includes(field)) needed.add(field);
@@ -543,6 +699,7 @@ class ExportRun {
       }
       available = [...keys.keys()];
       this.knownKeys = new Set(available);
+      if (available.length === 0) throw noColumnsError(`the first ${run.end - run.start} row(s) have no keys`);
     }
     this.outputColumns = this.resolveOutputColumns(available);
     const needed = new Set(this.outputColumns.map((column) => column.field));
@@ -568,6 +725,7 @@ class ExportRun {
       nestedAsArrow: this.format.binary,
       strict: this.options.schema?.strict === true,
       report: (issue) => this.report(issue),
+      checkpoint: () => this.checkAbort(),
     });
   }
 
@@ -617,6 +775,59 @@ class ExportRun {
     const specs = this.options.columns;
     if (specs !== undefined) return specs.map((spec) => ({ field: columnField(spec), header: columnHeader(spec) }));
     return this.declared.map((column) => ({ field: column.name, header: column.name }));
+  }
+
+  /** Runs read ahead of the first batch to type its columns, waiting their turn. */
+  private readonly lookahead: RowRun[] = [];
+
+  /**
+   * For a stream exported to Parquet or Arrow: when a column has no value in the first chunk, reads
+   * on (keeping the rows, up to {@link SCHEMA_LOOKAHEAD_ROWS} rows or cells' worth) until every such
+   * column has one, and types it from its first values; an integer column that meets a fraction in
+   * those rows becomes Float64. A column still without a value after that is nullable text.
+   */
+  private async lookAhead(first: RowRun, reader: SourceReader & { kind: 'rows' }, nextRow: number): Promise<void> {
+    const plans = this.builder!.columns.filter((plan) => !plan.declared);
+    if (plans.length === 0) return;
+    const kinds = new Map(plans.map((plan) => [plan, inferKind(runValues(first, plan.key), first.end - first.start)]));
+    const open = (): ColumnPlan[] => plans.filter((plan) => kinds.get(plan) === 'null');
+    if (open().length === 0) return;
+    const maxRows = Math.max(this.chunkSize, Math.min(SCHEMA_LOOKAHEAD_ROWS, Math.floor(SCHEMA_LOOKAHEAD_CELLS / Math.max(1, plans.length))));
+    let rows = first.end - first.start;
+    while (open().length > 0 && rows < maxRows) {
+      const run = await this.race(Promise.resolve(reader.next(Math.min(this.chunkSize, maxRows - rows))).catch(sourceError(nextRow + rows - (first.end - first.start))));
+      if (run === null) break;
+      this.checkAbort();
+      this.lookahead.push(run);
+      rows += run.end - run.start;
+      for (const plan of open()) {
+        const values = runValues(run, plan.key).filter((value) => value !== null && value !== undefined);
+        if (values.length > 0) kinds.set(plan, inferKind(values, values.length));
+      }
+    }
+    for (const plan of plans) {
+      let kind = kinds.get(plan)!;
+      if (kind === 'int32') {
+        for (const run of this.lookahead) {
+          if (!runValues(run, plan.key).every(fitsInt32)) {
+            kind = 'float64';
+            break;
+          }
+        }
+      }
+      plan.type = { kind };
+    }
+  }
+
+  /** The schema of a source with no rows: each known column with its declared type, or the type of a column with no values. */
+  private schemaWithoutRows(): Schema {
+    const declaredByName = new Map(this.declared.map((column) => [column.name, column]));
+    const plans: ColumnPlan[] = (this.outputColumns ?? []).map(({ field }) => {
+      const declared = declaredByName.get(field);
+      return { name: field, key: field, declared: declared !== undefined, type: declared?.type ?? { kind: 'null' }, nullable: declared?.nullable ?? true };
+    });
+    const builder = new BatchBuilder(plans, { lockSchema: this.format.binary, nestedAsArrow: this.format.binary, strict: false, report: (issue) => this.report(issue) });
+    return builder.build([], 0, 0, 0).batch.schema;
   }
 
   private resolveOutputColumns(available: string[]): OutputColumn[] {
@@ -672,6 +883,12 @@ class ExportRun {
   /** True once the export failed or was cancelled. */
   get failed(): boolean {
     return this.failure !== null;
+  }
+
+  /** Fails before bytes that would take the file over `limits.maxBytes` leave the engine. */
+  checkBytes(count: number): void {
+    const maxBytes = this.options.limits?.maxBytes;
+    if (maxBytes !== undefined && this.meter.bytesWritten + count > maxBytes) throw this.bytesExceeded();
   }
 
   countBytes(count: number): void {
@@ -752,6 +969,40 @@ class ExportRun {
   }
 }
 
+/**
+ * Most rows (and row × column cells) a stream exported to Parquet or Arrow is read ahead of its
+ * first batch while a column has no value yet: one default Parquet row group. Memory holds these
+ * rows at most.
+ */
+export const SCHEMA_LOOKAHEAD_ROWS = 65_536;
+const SCHEMA_LOOKAHEAD_CELLS = 2_000_000;
+
+const packedIndexes = new WeakMap<PackedRows, Map<string, number>>();
+
+/** One column's values in a run (undefined where a row lacks it or is not an object). */
+function runValues(run: RowRun, key: string | number): unknown[] {
+  const count = run.end - run.start;
+  const values: unknown[] = new Array(count);
+  if (run.packed !== undefined) {
+    let index = packedIndexes.get(run.packed);
+    if (index === undefined) packedIndexes.set(run.packed, (index = new Map(run.packed.keys.map((name, i) => [name, i]))));
+    const at = index.get(String(key));
+    packedValues(at === undefined ? undefined : run.packed.columns[at], run.start, count, values);
+    return values;
+  }
+  const ownOnly = typeof key === 'string' && key in Object.prototype;
+  for (let i = 0; i < count; i++) {
+    const row = run.rows[run.start + i] as Record<string | number, unknown> | null | undefined;
+    try {
+      values[i] = row !== null && typeof row === 'object' && (!ownOnly || Object.prototype.hasOwnProperty.call(row, key)) ? row[key] : undefined;
+    } catch {
+      // The builder reports values that throw when it reads them.
+      values[i] = undefined;
+    }
+  }
+  return values;
+}
+
 /** True when a row of `array` from `start` on has its own property `field`. */
 function arrayHolds(array: ArrayLike<Row>, start: number, field: string): boolean {
   for (let i = start; i < array.length; i++) {
@@ -774,6 +1025,13 @@ function isArraySafe(value: unknown): boolean {
   }
 }
 
+/** A file with no columns at all: no format can write it so that a reader sees what it holds. */
+function noColumnsError(why: string): ExportError {
+  return new ExportError('invalid_options', `nothing to export: ${why} and no columns are known; name them with \`columns\` or \`schema\` (an empty export then writes its header or schema)`, {
+    details: { path: 'columns' },
+  });
+}
+
 function timeoutError(timeoutMs: number): ExportError {
   return new ExportError('timeout', `the export took longer than timeoutMs (${timeoutMs} ms)`, { details: { path: 'timeoutMs', value: String(timeoutMs) } });
 }
@@ -789,7 +1047,7 @@ function sourceError(row: number) {
 function mergeBatches(a: RecordBatch, b: RecordBatch): RecordBatch {
   const fields = [...a.schema.fields, ...b.schema.fields];
   const children = [...a.data.children, ...b.data.children];
-  return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: a.numRows, nullCount: 0, children }));
+  return makeRecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: a.numRows, nullCount: 0, children }));
 }
 
 /** Text written in place of values that did not fit their column, by column and row. */

@@ -18,7 +18,8 @@ import {
   coerceBoolean, coerceNumeric, coerceText, exactInteger, floatRange, intersectFloat, intRange, lookupColumn,
   type ColumnInfo, type FloatRange, type IntRange,
 } from './typecheck.js';
-import { compileRegExp, filterFields, validateFilter } from './validate.js';
+import { checkPattern, compileRegex, regexEngineLoaded, type CompiledRegex } from './regex.js';
+import { filterFields, validateFilter } from './validate.js';
 
 /** A filter bound to a schema, ready to run on every batch of that schema. */
 export interface CompiledFilter {
@@ -612,8 +613,10 @@ function textSetKernel(values: readonly string[]): Kernel {
   };
 }
 
-function regexTest(re: RegExp): TextTest {
-  return (bytes, start, end) => re.test(decode(bytes, start, end));
+/** RE2 reads the UTF-8 bytes in place: no string is made per value. */
+function regexTest(compiled: CompiledRegex | null, pattern: string, flags: string | undefined, at: string): TextTest {
+  let re = compiled;
+  return (bytes, start, end) => (re ??= compileRegex(pattern, flags, at)).test(bytes.subarray(start, end));
 }
 
 /** Dictionary columns: test each distinct value once (cached per dictionary), then look keys up. */
@@ -740,9 +743,12 @@ class Compiler {
       case 'matches': {
         const { slot, info } = this.#slot(filter.field, path);
         this.#checkText(info, 'matches', path);
-        const re = compileRegExp(filter.pattern, filter.flags, path);
+        checkPattern(filter.pattern, filter.flags, path);
+        // Compiled now when RE2 is loaded (an export loads it before it reads the source), else at
+        // the first value: a filter checked on the page is compiled but never run there.
+        const re = regexEngineLoaded() ? compileRegex(filter.pattern, filter.flags, path) : null;
         if (info.kind === 'null') return new LeafExec(slot, null, null);
-        return this.#leaf(slot, this.#text(info, textKernel(regexTest(re))));
+        return this.#leaf(slot, this.#text(info, textKernel(regexTest(re, filter.pattern, filter.flags, path))));
       }
     }
   }

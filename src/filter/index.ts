@@ -22,3 +22,4 @@ export { compileFilter } from './evaluate.js';
 export type { CompiledFilter, CompileFilterOptions } from './evaluate.js';
 export { validateFilter, filterFields, MAX_FILTER_DEPTH, FILTER_OPS } from './validate.js';
 export type { FilterOp } from './validate.js';
+export { compileRegex, loadRegexEngine, regexTerms } from './regex.js';

@@ -20,7 +20,8 @@
  */
 import { ExportError } from '../errors.js';
 import type { Filter, Scalar } from './ast.js';
-import { compileRegExp, MAX_FILTER_DEPTH, validateFilter } from './validate.js';
+import { checkPattern } from './regex.js';
+import { MAX_FILTER_DEPTH, validateFilter } from './validate.js';
 
 type TokenKind = 'ident' | 'qident' | 'string' | 'number' | 'punct' | 'eof';
 
@@ -299,7 +300,7 @@ class Parser {
       const pattern = slashed ? slashed[1]! : literal.text;
       const flags = slashed ? slashed[2]! : '';
       try {
-        compileRegExp(pattern, flags, 'filter');
+        checkPattern(pattern, flags, 'filter');
       } catch (error) {
         throw this.#error(literal, (error as Error).message.replace(/^invalid filter at filter: /, ''));
       }

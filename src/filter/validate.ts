@@ -3,6 +3,7 @@
  * `ExportError('invalid_filter')` naming the path to the node (`filter.filters[2].values`).
  */
 import { ExportError, printValue } from '../errors.js';
+import { checkPattern } from './regex.js';
 import type { Filter, Scalar } from './ast.js';
 
 /** Deepest nesting a filter may have (root = depth 1). Deeper trees fail with `invalid_filter`. */
@@ -165,24 +166,11 @@ function checkLeaf(op: FilterOp, record: Record<string, unknown>, at: string): v
       const flags = record['flags'];
       if (typeof pattern !== 'string') throw filterError(`${at}.pattern`, `"matches" needs a string pattern, got ${printValue(pattern)}`);
       if (flags !== undefined && typeof flags !== 'string') throw filterError(`${at}.flags`, `expected a string of RegExp flags, got ${printValue(flags)}`);
-      compileRegExp(pattern, flags, at);
+      checkPattern(pattern, flags, at);
       return;
     }
     default:
       return;
-  }
-}
-
-/**
- * Builds the RegExp of a `matches` node. `g` and `y` are dropped: they only make `test()`
- * stateful (lastIndex), which would make the result depend on the previous row.
- */
-export function compileRegExp(pattern: string, flags: string | undefined, at: string): RegExp {
-  const clean = (flags ?? '').replace(/[gy]/g, '');
-  try {
-    return new RegExp(pattern, clean);
-  } catch (error) {
-    throw filterError(at, `bad regular expression /${pattern}/${flags ?? ''}: ${(error as Error).message}`, { value: pattern });
   }
 }
 

@@ -348,22 +348,29 @@ const dayKeys = new Float64Array(DAY_SLOTS).fill(Number.NaN);
 const dayTexts = new Uint8Array(DAY_SLOTS * 10);
 
 /**
- * Writes integer epoch milliseconds as ISO 8601 UTC (`2024-01-31T12:00:00.000Z`, as `toISOString`),
- * or as a date only (`2024-01-31`). Years outside 0–9999 use `toISOString`'s expanded form.
+ * Writes integer epoch milliseconds (a safe integer) as ISO 8601 UTC (`2024-01-31T12:00:00.000Z`,
+ * as `toISOString`), or as a date only (`2024-01-31`). Years outside 0–9999 take the expanded form
+ * `toISOString` uses (`+010000-01-01…`, `-000001-12-31…`: a sign and at least six digits), also
+ * beyond the ±275,760 years a `Date` holds.
  */
 export function writeIsoDate(buf: Uint8Array, pos: number, ms: number, dateOnly: boolean): number {
-  const days = Math.floor(ms / MS_PER_DAY);
+  let days = Math.floor(ms / MS_PER_DAY);
+  // Below 86,400,000 once right, so 32-bit integer arithmetic is exact. Near ±2^53 the rounded
+  // quotient can be one day too many: step back.
+  let rest = ms - days * MS_PER_DAY;
+  if (rest < 0) {
+    days--;
+    rest += MS_PER_DAY;
+  }
   const slot = days & (DAY_SLOTS - 1);
   if (dayKeys[slot] !== days && !cacheDay(days, slot)) {
-    const text = dateOnly ? new Date(ms).toISOString().slice(0, -14) : new Date(ms).toISOString();
+    const text = isoText(days, rest, dateOnly);
     for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
     return pos;
   }
   const at = slot * 10;
   for (let i = 0; i < 10; i++) buf[pos++] = dayTexts[at + i]!;
   if (dateOnly) return pos;
-  // Below 86,400,000, so 32-bit integer arithmetic is exact.
-  let rest = ms - days * MS_PER_DAY;
   const hours = (rest / 3600000) | 0;
   rest -= hours * 3600000;
   const minutes = (rest / 60000) | 0;
@@ -389,9 +396,29 @@ export function writeIsoDate(buf: Uint8Array, pos: number, ms: number, dateOnly:
   return pos;
 }
 
-/** Stores the `YYYY-MM-DD` text of `days` in `slot`; false for years outside 0–9999. */
-function cacheDay(days: number, slot: number): boolean {
-  // Howard Hinnant's civil_from_days.
+/** ISO 8601 text of any integer epoch milliseconds given as a BigInt (those beyond ±2^53: the slow path). */
+export function isoDateTextBig(ms: bigint, dateOnly: boolean): string {
+  let days = ms / 86400000n;
+  if (ms < 0n && days * 86400000n !== ms) days--;
+  return isoText(Number(days), Number(ms - days * 86400000n), dateOnly);
+}
+
+/** `YYYY-MM-DD[THH:MM:SS.sssZ]` of a day number and the milliseconds into it (0 ≤ rest < 86,400,000). */
+function isoText(days: number, rest: number, dateOnly: boolean): string {
+  const { year, month, day } = civilFromDays(days);
+  const yearText = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+  const date = `${yearText}-${pad2(month)}-${pad2(day)}`;
+  if (dateOnly) return date;
+  const hours = Math.floor(rest / 3600000);
+  const minutes = Math.floor(rest / 60000) % 60;
+  const seconds = Math.floor(rest / 1000) % 60;
+  return `${date}T${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${String(rest % 1000).padStart(3, '0')}Z`;
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** Howard Hinnant's civil_from_days: the proleptic Gregorian date of a day number (exact for |days| < 2^53 / 400). */
+export function civilFromDays(days: number): { year: number; month: number; day: number } {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -401,6 +428,12 @@ function cacheDay(days: number, slot: number): boolean {
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return { year, month, day };
+}
+
+/** Stores the `YYYY-MM-DD` text of `days` in `slot`; false for years outside 0–9999. */
+function cacheDay(days: number, slot: number): boolean {
+  const { year, month, day } = civilFromDays(days);
   if (year < 0 || year > 9999) return false;
   const at = slot * 10;
   const high = Math.floor(year / 100);

@@ -2,16 +2,33 @@
  * CSV and TSV (RFC 4180), written byte by byte from Arrow batches.
  */
 import { selectedRowCount, type Chunk } from '../schema/chunk.js';
-import { ByteWriter, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
-import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
+import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
+import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { resolveCsvOptions } from './csv/spec.js';
 import type { Encoder, EncoderContext } from './types.js';
 
-// A text cell starting with one of these would run as a formula in Excel or Sheets (OWASP "CSV Injection").
+// A text cell starting with one of these would run as a formula in Excel or Sheets (OWASP "CSV
+// Injection"). NUL is on the list because some spreadsheets skip leading NULs: "\0=1+2" is a formula.
 const FORMULA_START = new Uint8Array(256);
-for (const char of '=+-@\t\r\n') FORMULA_START[char.charCodeAt(0)] = 1;
+for (const char of '=+-@\t\r\n\0') FORMULA_START[char.charCodeAt(0)] = 1;
 // Numbers such as "-5" or "+1.5e3" are left alone: a guard that mangles them is worse than none.
 const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// So are phone numbers such as "+1 555 0100" or "+44 (0)20 7946-0958": a sign, then only digits,
+// spaces, dots, hyphens and parentheses. With no letter, quote, `|` or `!`, such a cell can call no
+// function and reach no other program or cell, whatever a spreadsheet makes of it.
+const PHONE_LIKE = /^[+-][\d .()-]*\d[\d .()-]*$/;
+
+/**
+ * True when a spreadsheet could run `text` (the cell's text, or a header) as a formula: it starts,
+ * after any NULs, with = + - @ tab CR or LF, and is neither a plain number nor a phone number.
+ */
+export function isFormulaLike(text: string): boolean {
+  let start = 0;
+  while (start < text.length && text.charCodeAt(start) === 0) start++;
+  if (start === text.length || FORMULA_START[text.charCodeAt(start)] !== 1 || text.charCodeAt(start) === 0) return false;
+  const rest = start === 0 ? text : text.slice(start);
+  return !PLAIN_NUMBER.test(rest) && !PHONE_LIKE.test(rest);
+}
 const decoder = new TextDecoder();
 
 /** The CSV (or, with `tab`, TSV) encoder of one export. */
@@ -54,7 +71,7 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
     let formula = false;
     if (guard && length > 0 && FORMULA_START[bytes[start]!] === 1) {
       const text = decoder.decode(bytes instanceof Uint8Array ? bytes.subarray(start, end) : Uint8Array.from(bytes as ArrayLike<number>).subarray(start, end));
-      if (!PLAIN_NUMBER.test(text)) {
+      if (isFormulaLike(text)) {
         formula = true;
         needsQuote = true;
         escaped++;
@@ -100,6 +117,16 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
     writer.pos = epoch ? writeNumber(writer.buf, writer.pos, ms) : writeIsoDate(writer.buf, writer.pos, ms, dateOnly);
   };
 
+  /** A timestamp or date cell; beyond ±2^53 ms (hundreds of millennia) through BigInt. */
+  const writeTime = (state: ColumnState, row: number): void => {
+    const ms = epochMsAt(state, row);
+    if (ms === ms) writeMs(ms);
+    else {
+      const big = epochMsBigAt(state, row);
+      writer.ascii(epoch ? big.toString() : isoDateTextBig(big, dateOnly));
+    }
+  };
+
   const writeGeneric = (value: unknown): void => {
     if (value === null || value === undefined) writer.bytes(nullBytes);
     else if (typeof value === 'number') writer.number(value);
@@ -115,15 +142,19 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
     started = true;
     if (o.bom) writer.bytes(BOM);
     if (!o.header || columns.length === 0) return;
+    // A header is a cell to a spreadsheet: guarded like any text cell, and counted with them.
+    const before = escaped;
     columns.forEach((column, index) => {
       if (index > 0) writer.byte(delimiter);
-      writeString(column.header, false);
+      writeString(column.header, o.escapeFormulae);
     });
     writer.bytes(newline);
+    if (escaped > before) context.countEscapedFormula(escaped - before);
   };
 
   return {
     encode(chunk: Chunk, emit) {
+      if (!started) checkColumnNames(tab ? 'tsv' : 'csv', context.columns, chunk.batch.schema);
       const states = columnStates(chunk, context.columns);
       start(states);
       const rowCount = chunk.batch.numRows;
@@ -224,7 +255,13 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
             }
           } else if (path === Path.time) {
             const ms = epochMsAt(state, row);
-            pos = epoch ? writeNumber(buf, pos, ms) : writeIsoDate(buf, pos, ms, dateOnly);
+            if (ms === ms) pos = epoch ? writeNumber(buf, pos, ms) : writeIsoDate(buf, pos, ms, dateOnly);
+            else {
+              writer.pos = pos;
+              writeTime(state, row);
+              buf = writer.buf;
+              pos = writer.pos;
+            }
           } else {
             writer.pos = pos;
             writeCell(state, row);
@@ -238,7 +275,8 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
       if (escaped > before) context.countEscapedFormula(escaped - before);
       if (writer.pos > 0) emit(writer.take());
     },
-    finish(emit) {
+    finish(emit, schema) {
+      if (!started) checkColumnNames(tab ? 'tsv' : 'csv', context.columns, schema);
       start(context.columns);
       if (writer.pos > 0) emit(writer.take());
     },
@@ -265,9 +303,23 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
         writeField(state.values, offsets[row]!, offsets[row + 1]!, o.escapeFormulae);
         return;
       }
+      case CellKind.dictText: {
+        const offsets = state.offsets!;
+        const key = state.keys![row]!;
+        writeField(state.values, offsets[key]!, offsets[key + 1]!, o.escapeFormulae);
+        return;
+      }
       case CellKind.json: {
         const offsets = state.offsets!;
-        writeField(state.values, offsets[row]!, offsets[row + 1]!, false);
+        const bytes = state.values as Uint8Array;
+        const from = offsets[row]!;
+        if (bytes[from] === 0x22) {
+          // A string in a JSON column is written as itself, like a string in a text column (and
+          // guarded like one): only objects and arrays are JSON text in CSV.
+          writeString(JSON.parse(decoder.decode(bytes.subarray(from, offsets[row + 1]!))) as string, o.escapeFormulae);
+        } else {
+          writeField(bytes, from, offsets[row + 1]!, false);
+        }
         return;
       }
       case CellKind.bool:
@@ -283,7 +335,7 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
         return;
       case CellKind.timestamp:
       case CellKind.dateDay:
-        writeMs(epochMsAt(state, row));
+        writeTime(state, row);
         return;
       case CellKind.decimal:
         // Decimals are exact: written as text digits, never through a double.

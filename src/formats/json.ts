@@ -3,8 +3,8 @@
  * Keys follow the column order; never a BOM.
  */
 import { selectedRowCount, type Chunk } from '../schema/chunk.js';
-import { ByteWriter, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
-import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
+import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
+import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { resolveJsonOptions } from './json/spec.js';
 import type { Encoder, EncoderContext } from './types.js';
 
@@ -31,6 +31,7 @@ export function createJsonEncoder(context: EncoderContext, lines: boolean): Enco
   const keys = context.columns.map((column, index) => utf8(`${index === 0 ? '{' : ','}${JSON.stringify(column.header.toWellFormed())}:`));
   const writer = new ByteWriter(1 << 16);
   let rowsWritten = 0;
+  let checked = false;
 
   /** Writes `bytes[i]` at `pos`, escaped if JSON needs it; returns the new position. */
   const writeByte = (buf: Uint8Array, pos: number, b: number): number => {
@@ -157,6 +158,12 @@ export function createJsonEncoder(context: EncoderContext, lines: boolean): Enco
         writeJsonString(state.values as Uint8Array, offsets[row]!, offsets[row + 1]!, state.words);
         return;
       }
+      case CellKind.dictText: {
+        const offsets = state.offsets!;
+        const key = state.keys![row]!;
+        writeJsonString(state.values as Uint8Array, offsets[key]!, offsets[key + 1]!, state.words);
+        return;
+      }
       case CellKind.json: {
         const offsets = state.offsets!;
         writer.bytes(state.values as Uint8Array, offsets[row]!, offsets[row + 1]!);
@@ -174,9 +181,18 @@ export function createJsonEncoder(context: EncoderContext, lines: boolean): Enco
         }
         return;
       case CellKind.timestamp:
-      case CellKind.dateDay:
-        writeMs(epochMsAt(state, row));
+      case CellKind.dateDay: {
+        const ms = epochMsAt(state, row);
+        if (ms === ms) writeMs(ms);
+        else {
+          // Beyond ±2^53 ms (hundreds of millennia): exact through BigInt; epoch milliseconds that
+          // large are not safe JSON numbers, so they follow json.bigint like other 64-bit integers.
+          const big = epochMsBigAt(state, row);
+          if (epoch) writeBigInt(big);
+          else writeString(isoDateTextBig(big, dateOnly));
+        }
         return;
+      }
       case CellKind.decimal:
         // Decimals are exact: written as text digits, never through a double.
         writer.ascii(decimalAt(state.values, row, state.scale));
@@ -191,6 +207,10 @@ export function createJsonEncoder(context: EncoderContext, lines: boolean): Enco
 
   return {
     encode(chunk, emit) {
+      if (!checked) {
+        checkColumnNames(lines ? 'ndjson' : 'json', context.columns, chunk.batch.schema);
+        checked = true;
+      }
       const states = columnStates(chunk, context.columns);
       const selection = chunk.selection;
       const rows = selectedRowCount(chunk);
@@ -209,7 +229,8 @@ export function createJsonEncoder(context: EncoderContext, lines: boolean): Enco
       }
       if (writer.pos > 0) emit(writer.take());
     },
-    finish(emit) {
+    finish(emit, schema) {
+      if (!checked) checkColumnNames(lines ? 'ndjson' : 'json', context.columns, schema);
       if (!lines) writer.ascii(rowsWritten === 0 ? '[]\n' : '\n]\n');
       if (writer.pos > 0) emit(writer.take());
     },

@@ -9,8 +9,8 @@
  * cancels its output, and the footer's row count must equal the rows sent before the last bytes
  * (which hold the footer) are handed on.
  */
-import { Data, DateUnit, Field, IntervalUnit, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Type, Utf8, makeData, tableToIPC } from 'apache-arrow';
-import type { DataType, Interval } from 'apache-arrow';
+import { Data, DateUnit, Field, IntervalUnit, RecordBatch, Schema, Struct, Table, TimeUnit, TimestampMillisecond, Type, Utf8, makeData, tableToIPC } from 'apache-arrow';
+import type { DataType, Interval, Timestamp } from 'apache-arrow';
 import { ExportError, abortError, toExportError } from '../errors.js';
 import type { Chunk } from '../schema/chunk.js';
 import { NULL_AS_TEXT, checkBatchSchema, describeType, planOutput, projectChunk } from './parquet/batch.js';
@@ -34,14 +34,39 @@ export { DEFAULT_ROW_GROUP_SIZE } from './parquet/options.js';
 const PARQUET_CONVERSION: ColumnConversion = {
   convertType(type: DataType): DataType | null {
     if (type.typeId === Type.Date && (type as { unit?: unknown }).unit === DateUnit.MILLISECOND) return new TimestampMillisecond('UTC');
+    // Parquet has no seconds: parquet-wasm writes Timestamp(s) as a plain INT64, which readers
+    // other than Arrow's see as a number. Milliseconds keep every instant and its time zone.
+    if (type.typeId === Type.Timestamp && (type as Timestamp).unit === TimeUnit.SECOND) return new TimestampMillisecond((type as Timestamp).timezone);
     return NULL_AS_TEXT.convertType(type);
   },
   convertData(data: Data, type: DataType): Data {
     // Date64 and Timestamp(ms) share their layout (one int64 per value): only the type changes.
     if (data.type.typeId === Type.Date && type.typeId === Type.Timestamp) return new Data(type, data.offset, data.length, data.nullCount, data);
+    if (data.type.typeId === Type.Timestamp && type.typeId === Type.Timestamp) return secondsToMillis(data, type);
     return NULL_AS_TEXT.convertData(data, type);
   },
 };
+
+/** Timestamp(s) data as Timestamp(ms); a value beyond what int64 milliseconds hold (±292 million years) is an error. */
+function secondsToMillis(data: Data, type: DataType): Data {
+  const seconds = data.values as BigInt64Array;
+  const millis = new BigInt64Array(data.length);
+  const limit = 9223372036854775n;
+  for (let i = 0; i < data.length; i++) {
+    const value = seconds[i]!;
+    if (value > limit || value < -limit) {
+      const bitmap = data.nullBitmap;
+      const bit = data.offset + i;
+      const valid = data.nullCount === 0 || bitmap === undefined || bitmap.length === 0 || (bitmap[bit >> 3]! & (1 << (bit & 7))) !== 0;
+      if (valid) {
+        throw new ExportError('invalid_value', `parquet: the timestamp ${value} s is beyond what Parquet's milliseconds hold (±${limit} s)`, { details: { value: `${value}` } });
+      }
+      continue;
+    }
+    millis[i] = value * 1000n;
+  }
+  return new Data(type, data.offset, data.length, data.nullCount, [undefined, millis, data.nullBitmap] as unknown as ConstructorParameters<typeof Data>[4]);
+}
 
 /** Throws `'invalid_value'` for a column type parquet-wasm cannot write. */
 function checkWritable(plan: OutputPlan): void {
@@ -53,6 +78,12 @@ function checkWritable(plan: OutputPlan): void {
       (type.typeId === Type.Interval && (type as Interval).unit === IntervalUnit.MONTH_DAY_NANO);
     if (unsupported) {
       throw new ExportError('invalid_value', `parquet cannot store column "${name}" of type ${describeType(type)}`, {
+        details: { column: name, value: describeType(type) },
+      });
+    }
+    if (type.typeId === Type.Struct && (type.children ?? []).length === 0) {
+      // Parquet has no group with no fields (parquet-wasm fails with "undefined").
+      throw new ExportError('invalid_value', `parquet cannot store column "${name}": a struct with no fields (${describeType(type)}); convert it to text or drop it`, {
         details: { column: name, value: describeType(type) },
       });
     }

@@ -6,11 +6,12 @@
  * `nullValues` (which compiles with `new Function`, breaking strict CSP), wrap Int32 silently and
  * throw on plain numbers for Int64.
  */
-import { Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, type Data } from 'apache-arrow';
+import { Field, Float64, Int32, makeData, Schema, Struct, type Data, type RecordBatch } from 'apache-arrow';
+import { makeRecordBatch } from './chunk.js';
 import { ExportError, printValue } from '../errors.js';
 import type { ExportIssue, Row } from '../types.js';
 import { inferKind } from './infer.js';
-import { arrowFieldOf, widens, type ColumnKind, type ColumnType } from './kinds.js';
+import { arrowFieldOf, parseDateText, widens, type ColumnKind, type ColumnType } from './kinds.js';
 import { buildNested, inferNestedType, mergeTypes, type NestedType } from './nested.js';
 import { packedUtf8, packedValues, type PackedColumn, type PackedRows } from './packed.js';
 import { TextColumnWriter } from './utf8.js';
@@ -42,6 +43,11 @@ export interface BatchBuilderOptions {
   /** Build nested values as Arrow List/Struct columns (binary formats) instead of JSON text. */
   nestedAsArrow?: boolean;
   report(issue: ExportIssue): void;
+  /**
+   * Called every few hundred columns while a batch is built, so a very wide batch (one row of a
+   * million keys is seconds of synchronous work) still meets the export's deadline: it throws to stop.
+   */
+  checkpoint?(): void;
 }
 
 /** Part of a chunk to build: some columns, and the chunk rows the given rows came from. */
@@ -63,6 +69,18 @@ export interface BuiltBatch {
 const hasOwn = Object.prototype.hasOwnProperty;
 /** Texts checked and encoded together (see TextColumnWriter). */
 const TEXT_BLOCK = 1024;
+
+/** Column positions of a packed chunk by key, made once per chunk (an `indexOf` per column was quadratic in the width). */
+const packedIndexes = new WeakMap<PackedRows, Map<string, number>>();
+function packedKeyIndex(packed: PackedRows): Map<string, number> {
+  let index = packedIndexes.get(packed);
+  if (index === undefined) {
+    index = new Map();
+    for (let i = 0; i < packed.keys.length; i++) if (!index.has(packed.keys[i]!)) index.set(packed.keys[i]!, i);
+    packedIndexes.set(packed, index);
+  }
+  return index;
+}
 
 /** Builds record batches from rows, one chunk at a time, keeping column types consistent. */
 export class BatchBuilder {
@@ -91,10 +109,13 @@ export class BatchBuilder {
     const fields: Field[] = [];
     const children: Data[] = [];
     const packed = part?.packed ?? null;
+    const packedIndex = packed === null ? null : packedKeyIndex(packed);
+    let columnsDone = 0;
     for (const column of this.columns) {
+      if ((++columnsDone & 255) === 0) this.options.checkpoint?.();
       if (part?.columns !== undefined && !part.columns.has(column.name)) continue;
       if (packed !== null) {
-        const source = packed.columns[packed.keys.indexOf(String(column.key))];
+        const source = packed.columns[packedIndex!.get(String(column.key)) ?? -1];
         const direct = source === undefined ? null : this.buildPacked(column, source, start, count, locked);
         if (direct !== null) {
           fields.push(arrowFieldOf(column.name, column.type, column.nullable));
@@ -137,7 +158,7 @@ export class BatchBuilder {
     this.batchesBuilt++;
     this.values.length = 0;
     const schema = new Schema(fields);
-    const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: count, nullCount: 0, children }));
+    const batch = makeRecordBatch(schema, makeData({ type: new Struct(fields), length: count, nullCount: 0, children }));
     return { batch, mismatches: this.mismatches };
   }
 
@@ -616,6 +637,7 @@ export class BatchBuilder {
   }
 
   private invalid(column: ColumnPlan, row: number, value: unknown): void {
+    if (column.declared && this.options.strict) this.mismatch(column, row, value);
     const what = isDateSafe(value) ? 'an invalid Date' : `a ${typeof value}`;
     this.report('invalid_value', column, row, `${what} in column "${column.name}" has no file form; written as null`);
   }
@@ -674,8 +696,9 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 function toEpochMs(value: unknown, declared: boolean): number | undefined {
   if (value instanceof Date) return value.getTime();
   if (!declared) return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
-  if (typeof value === 'string') return Date.parse(value);
+  // Beyond a Date's ±8.64e15 ms the int64 (and, in µs, its product) could wrap: invalid.
+  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? Math.floor(value) : Number.NaN;
+  if (typeof value === 'string') return parseDateText(value);
   return undefined;
 }
 

@@ -10,9 +10,10 @@ const INT32_MAX = 2147483647;
  * Infers a column kind from `count` values.
  *
  * Numbers that are all integers within ±2^31 become `int32` (so Parquet and Arrow readers see an
- * integer column); other numbers `float64`. Mixed kinds: the most frequent wins and the rest are
- * reported as mismatches by the builder, except integers with bigints (`int64`) and integers with
- * other numbers (`float64`). All-null values give `null`, decided by a later chunk.
+ * integer column); other numbers `float64`. Any object or array makes the column `json` (nested
+ * data as JSON text, whatever else it holds). Otherwise mixed kinds: the most frequent wins and the
+ * rest are reported as mismatches by the builder, except integers with bigints (`int64`) and
+ * integers with other numbers (`float64`). All-null values give `null`, decided by a later chunk.
  */
 export function inferKind(values: readonly unknown[], count: number): ColumnKind {
   let numbers = 0;
@@ -38,26 +39,31 @@ export function inferKind(values: readonly unknown[], count: number): ColumnKind
       case 'bigint':
         bigints++;
         break;
-      case 'object':
+      case 'object': {
         if (value === null) break;
-        if (isDate(value)) dates++;
-        else objects++;
+        // A value whose inspection throws (a revoked Proxy) decides nothing: the builder reports it.
+        const date = isDate(value);
+        if (date === true) dates++;
+        else if (date === false) objects++;
         break;
+      }
       default:
         // undefined is null; symbols and functions are reported by the builder.
         break;
     }
   }
-  if (bigints > 0 && bigints + numbers >= Math.max(strings, booleans, dates, objects)) {
+  // One rule for mixed columns: any nested value (an object or an array) makes the column JSON,
+  // whatever else it holds and in whatever proportion, so the output does not depend on the mix.
+  if (objects > 0) return 'json';
+  if (bigints > 0 && bigints + numbers >= Math.max(strings, booleans, dates)) {
     return allIntegers(values, count) ? 'int64' : 'float64';
   }
-  const best = Math.max(numbers, strings, booleans, dates, objects);
+  const best = Math.max(numbers, strings, booleans, dates);
   if (best === 0) return 'null';
   if (best === numbers) return nonInt32 === 0 ? 'int32' : 'float64';
   if (best === strings) return 'utf8';
   if (best === dates) return 'timestamp';
-  if (best === booleans) return 'bool';
-  return 'json';
+  return 'bool';
 }
 
 function allIntegers(values: readonly unknown[], count: number): boolean {
@@ -76,11 +82,11 @@ export function fitsInt32(value: unknown): boolean {
   return typeof value !== 'number' || (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX);
 }
 
-/** `instanceof Date`, false for a Proxy whose getPrototypeOf trap throws (the builder reports it). */
-function isDate(value: object): boolean {
+/** `instanceof Date`, or null for a Proxy whose getPrototypeOf trap throws (the builder reports it). */
+function isDate(value: object): boolean | null {
   try {
     return value instanceof Date;
   } catch {
-    return false;
+    return null;
   }
 }

@@ -174,3 +174,43 @@ export function widens(from: ColumnKind, to: ColumnKind): boolean {
   if (to === 'float64') return from === 'int8' || from === 'int16' || from === 'int32' || from === 'uint8' || from === 'uint16' || from === 'uint32' || from === 'float32';
   return false;
 }
+
+// `YYYY-MM-DD`, optionally with a time (`T` or a space, `HH:MM`, seconds, a fraction) and a zone.
+const ISO_DATE_TEXT = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Epoch milliseconds (floored) of ISO 8601 text in a declared `date` or `timestamp` column; NaN for
+ * anything else. Strict where `Date.parse` is lenient: an impossible calendar date (`2024-02-30`,
+ * `2023-02-29`, `2024-04-31`), month 13, hour 24, minute or second 60 are invalid rather than rolled
+ * over, and other formats (`March 7, 2024`, whose reading differs between browsers) are refused.
+ * Text without a zone is UTC, as in filters (`Date.parse` would read a date-time as local time).
+ */
+export function parseDateText(text: string): number {
+  const m = ISO_DATE_TEXT.exec(text.trim());
+  if (m === null) return Number.NaN;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (y === '-000000' || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return Number.NaN;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return Number.NaN;
+  let offsetMinutes = 0;
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const digits = zone.slice(1).replace(':', '');
+    const zoneHours = Number(digits.slice(0, 2));
+    const zoneMinutes = Number(digits.slice(2, 4) || '0');
+    if (zoneHours > 23 || zoneMinutes > 59) return Number.NaN;
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+  }
+  // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear does not.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  // Digits beyond the millisecond are dropped (floored), as a Date would.
+  const millis = Number(`${fraction}000`.slice(0, 3));
+  return date.getTime() + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + millis;
+}

@@ -74,12 +74,26 @@ function typeOfValue(input: unknown, depth: number): NestedType {
         return { kind: 'list', element };
       }
       if (isPlainObject(value)) {
-        return { kind: 'struct', fields: Object.keys(value).map((name) => ({ name, type: typeOfValue(value[name], depth + 1) })) };
+        const names = Object.keys(value);
+        // Keys a struct field cannot carry keep the object as JSON text: an empty key (Polars
+        // refuses the field) or keys that are one once lone surrogates are written as U+FFFD.
+        if (!fieldNamesWritable(names)) return { kind: 'json' };
+        return { kind: 'struct', fields: names.map((name) => ({ name, type: typeOfValue(value[name], depth + 1) })) };
       }
       return { kind: 'json' };
     default:
       return { kind: 'json' };
   }
+}
+
+/** True when every key can name a struct field: none empty, none equal to another once well-formed. */
+function fieldNamesWritable(names: readonly string[]): boolean {
+  let wellFormed = true;
+  for (const name of names) {
+    if (name === '') return false;
+    if (!name.isWellFormed()) wellFormed = false;
+  }
+  return wellFormed || new Set(names.map((name) => name.toWellFormed())).size === names.length;
 }
 
 /** The narrowest type holding both; conflicting shapes fall back to JSON text. */
@@ -89,16 +103,38 @@ export function mergeTypes(a: NestedType, b: NestedType): NestedType {
   if (a.kind === 'list' && b.kind === 'list') return { kind: 'list', element: mergeTypes(a.element, b.element) };
   if (a.kind === 'struct' && b.kind === 'struct') {
     const fields = a.fields.map((field) => ({ ...field }));
+    const byName = new Map(fields.map((field) => [field.name, field]));
     for (const field of b.fields) {
-      const existing = fields.find((candidate) => candidate.name === field.name);
+      const existing = byName.get(field.name);
       if (existing) existing.type = mergeTypes(existing.type, field.type);
-      else fields.push({ ...field });
+      else {
+        const added = { ...field };
+        fields.push(added);
+        byName.set(added.name, added);
+      }
     }
+    if (!fieldNamesWritable(fields.map((field) => field.name))) return { kind: 'json' };
     return { kind: 'struct', fields };
   }
   if (a.kind === b.kind) return a;
   if ((a.kind === 'int32' && b.kind === 'float64') || (a.kind === 'float64' && b.kind === 'int32')) return { kind: 'float64' };
   return { kind: 'json' };
+}
+
+/**
+ * An object with no keys anywhere in the column (`{}`, `{ x: {} }`, `[{}]`) becomes JSON text:
+ * Parquet cannot store a group with no fields, and Arrow readers disagree about an empty struct.
+ */
+function settle(type: NestedType): NestedType {
+  switch (type.kind) {
+    case 'struct':
+      if (type.fields.length === 0) return { kind: 'json' };
+      return { kind: 'struct', fields: type.fields.map((field) => ({ name: field.name, type: settle(field.type) })) };
+    case 'list':
+      return { kind: 'list', element: settle(type.element) };
+    default:
+      return type;
+  }
 }
 
 /** Infers one nested type for a column's values. */
@@ -114,7 +150,7 @@ export function inferNestedType(values: readonly unknown[], count: number): Nest
     }
     type = mergeTypes(type, valueType);
   }
-  return type;
+  return settle(type);
 }
 
 /** The Arrow type for a nested type; all-null leaves become nullable text so every reader can load them. */

@@ -4,12 +4,13 @@
  * Readers are pull-based: nothing is read before the engine asks for the next chunk, which it does
  * only when the consumer of the output asks for more bytes.
  */
-import { RecordBatch, Table } from 'apache-arrow';
+import { RecordBatch, Table, type Schema } from 'apache-arrow';
 import { OPEN_READER } from './classify.js';
 import { ExportError, printValue } from '../errors.js';
 import type { ExportIssue, ExportSource, Row } from '../types.js';
 import { unpackRows, type PackedRows } from '../schema/packed.js';
 import type { SourceLoaders } from '../engine-parts.js';
+import { lockedStreamError } from './row-shape.js';
 
 /** A run of rows: `rows[start..end)`; the array may be the caller's own (never modified). */
 export interface RowRun {
@@ -40,6 +41,8 @@ export interface RowReader {
 export interface BatchReader {
   readonly kind: 'batches';
   readonly totalRows: number | undefined;
+  /** The data's schema when known before the first batch (tables, IPC bytes): an export of no rows still writes its fields. */
+  readonly schema?: Schema;
   next(): RecordBatch | null | Promise<RecordBatch | null>;
   close(): Promise<void>;
 }
@@ -182,6 +185,7 @@ function tableReader(table: Table): BatchReader {
   return {
     kind: 'batches',
     totalRows: table.numRows,
+    schema: table.schema,
     next() {
       while (index < batches.length) {
         const batch = batches[index++]!;
@@ -196,6 +200,9 @@ function tableReader(table: Table): BatchReader {
 }
 
 async function ipcReader(bytes: Uint8Array | ArrayBuffer, loaders: SourceLoaders): Promise<BatchReader> {
+  if (bytes.byteLength === 0) {
+    throw new ExportError('source_failed', 'the source is an empty byte array (0 bytes): Arrow IPC data holds at least a schema', { details: { path: 'source' } });
+  }
   const { tableFromIpcBytes } = await loaders.loadIpc();
   return tableReader(tableFromIpcBytes(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes));
 }
@@ -269,7 +276,12 @@ async function peekedReader(iterator: AnyIterator, totalRows: number | undefined
 
 /** An async iterator over a ReadableStream through its reader (Safari lacks async iteration of streams). */
 function streamIterator<T>(stream: ReadableStream<T>): AsyncIterator<T> {
-  const reader = stream.getReader();
+  let reader: ReadableStreamDefaultReader<T>;
+  try {
+    reader = stream.getReader();
+  } catch (error) {
+    throw lockedStreamError(error);
+  }
   return {
     async next() {
       const result = await reader.read();
@@ -289,3 +301,4 @@ function streamIterator<T>(stream: ReadableStream<T>): AsyncIterator<T> {
     },
   };
 }
+

@@ -7,6 +7,7 @@
  */
 import type { RecordBatch, Table } from 'apache-arrow';
 import { ExportError, printValue, serializeError, toExportError } from '../errors.js';
+import { lockedStreamError } from '../sources/row-shape.js';
 import type { ExportSource, RemoteSourceDescriptor, Row } from '../types.js';
 import { packedTransferables, packRows } from './pack.js';
 import type { PullResult, SourceSpec } from './protocol.js';
@@ -154,6 +155,17 @@ async function batchResult(batch: RecordBatch): Promise<PullResult> {
   return { kind: 'batch', ipc };
 }
 
+/** Answers one pull with the IPC bytes of a table of no rows (its schema), then the end. */
+function schemaOnly(table: Table): () => Promise<PullResult> {
+  let sent = false;
+  return async () => {
+    if (sent) return end;
+    sent = true;
+    const { tableToIPC } = await loadArrow();
+    return { kind: 'batch', ipc: tableToIPC(table, 'stream') };
+  };
+}
+
 /** Pulls from an iterator of record batches (the first one already read). */
 function batchIterator(first: RecordBatch | undefined, nextItem: () => Promise<IteratorResult<unknown>>): () => Promise<PullResult> {
   let current: Iterator<RecordBatch> | null = first === undefined ? null : pieces(first);
@@ -232,6 +244,15 @@ function iteratorSource(iterator: Iterator<unknown> | AsyncIterator<unknown>, is
   return { spec, ...guard };
 }
 
+/** Calls a source's iterator method: one that throws is the source's failure. */
+function openIterator<T>(open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    throw toExportError(error, 'source_failed', 'opening the source');
+  }
+}
+
 /**
  * Prepares `source` for the worker. Rows and batches held by the page are pulled; IPC bytes are
  * copied across; IndexedDB and URL sources are read by the worker itself.
@@ -248,6 +269,8 @@ export function createPageSource(source: ExportSource): PageSource {
   if (source instanceof Uint8Array) return { spec: { kind: 'bytes', bytes: source }, pull: async () => end, close: async () => undefined };
   if (source instanceof ArrayBuffer) return { spec: { kind: 'bytes', bytes: new Uint8Array(source) }, pull: async () => end, close: async () => undefined };
   if (isTableLike(source)) {
+    // A table of no rows still sends its schema (an IPC stream with no batches).
+    if (source.numRows === 0) return { spec: { kind: 'pull', totalRows: 0 }, ...guarded(schemaOnly(source), () => undefined) };
     const batches = source.batches.values();
     return { spec: { kind: 'pull', totalRows: source.numRows }, ...guarded(batchIterator(undefined, async () => batches.next()), () => undefined) };
   }
@@ -279,7 +302,12 @@ export function createPageSource(source: ExportSource): PageSource {
     };
   }
   if (typeof (source as { getReader?: unknown }).getReader === 'function') {
-    const reader = (source as ReadableStream<unknown>).getReader();
+    let reader: ReadableStreamDefaultReader<unknown>;
+    try {
+      reader = (source as ReadableStream<unknown>).getReader();
+    } catch (error) {
+      throw lockedStreamError(error);
+    }
     let finished = false;
     const iterator: AsyncIterator<unknown> = {
       async next() {
@@ -295,7 +323,7 @@ export function createPageSource(source: ExportSource): PageSource {
   }
   const asyncIterator = (source as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown> })[Symbol.asyncIterator];
   if (typeof asyncIterator === 'function') {
-    const iterator = asyncIterator.call(source);
+    const iterator = openIterator(() => asyncIterator.call(source));
     let finished = false;
     const wrapped: AsyncIterator<unknown> = {
       async next() {
@@ -310,7 +338,7 @@ export function createPageSource(source: ExportSource): PageSource {
   }
   const syncIterator = (source as { [Symbol.iterator]?: () => Iterator<unknown> })[Symbol.iterator];
   if (typeof syncIterator === 'function') {
-    const iterator = syncIterator.call(source);
+    const iterator = openIterator(() => syncIterator.call(source));
     let finished = false;
     const wrapped: Iterator<unknown> = {
       next() {

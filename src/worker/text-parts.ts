@@ -62,6 +62,7 @@ export const TEXT_PARTS: EngineParts = {
   },
   planFilter: missing('apply a filter'),
   compileFilter: missing('apply a filter'),
+  prepareRegexes: () => Promise.reject(notHere('apply a filter')),
   loadIntegrity: () => Promise.reject(notHere('compute a checksum')),
   loadRemote: () => Promise.reject(notHere('read IndexedDB or URL sources')),
   loadIpc: () => Promise.reject(notHere('read Arrow record batches')),

@@ -75,11 +75,13 @@ async function pulledReader(pull: () => Promise<PullResult>, totalRows: number |
   if (first !== null && first.kind === 'batch') {
     // IPC decoding loads only when Arrow data comes over: row exports never ship it.
     const { tableFromIpcBytes } = await loaders.loadIpc();
-    let batches = tableFromIpcBytes(first.ipc).batches;
+    const firstTable = tableFromIpcBytes(first.ipc);
+    let batches = firstTable.batches;
     let index = 0;
     return {
       kind: 'batches',
       totalRows,
+      schema: firstTable.schema,
       async next() {
         while (index >= batches.length) {
           const result = await take();

@@ -107,3 +107,40 @@ export function papaParse(text: string, delimiter = ','): string[][] {
   if (rows.length > 0 && rows[rows.length - 1]!.length === 1 && rows[rows.length - 1]![0] === '') rows.pop();
   return rows;
 }
+
+/** A column as Polars reads it: its dtype (`Datetime(ns,UTC)`, `Int64`, …) and its values. */
+export interface PolarsColumn {
+  name: string;
+  dtype: string;
+  /**
+   * Values, exact: Int64, UInt64, Decimal and Datetime (its stored count of units) as decimal
+   * strings; Date as days since the epoch; Categorical as its text; others as Polars gives them.
+   */
+  values: unknown[];
+}
+
+/**
+ * Reads Parquet or Arrow IPC (stream or file) with Polars (nodejs-polars, Rust: shares no code with
+ * apache-arrow or parquet-wasm). Throws what Polars throws for a file it refuses.
+ */
+export async function polarsRead(bytes: Uint8Array, format: 'parquet' | 'arrow'): Promise<PolarsColumn[]> {
+  const pl = (await import('nodejs-polars')).default;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let frame;
+  if (format === 'parquet') frame = pl.readParquet(buffer);
+  else {
+    // The stream format starts with a continuation marker; the file format with "ARROW1".
+    const isFile = bytes.length >= 6 && new TextDecoder().decode(bytes.subarray(0, 6)) === 'ARROW1';
+    frame = isFile ? pl.readIPC(buffer) : pl.readIPCStream(buffer);
+  }
+  return frame.getColumns().map((series) => {
+    const dtype = String(series.dtype).replace(/^DataType\((.*)\)$/, '$1');
+    let values: unknown[];
+    if (/^(Int64|UInt64|Decimal)/.test(dtype)) values = series.cast(pl.Utf8).toArray();
+    else if (dtype.startsWith('Datetime')) values = series.cast(pl.Int64).cast(pl.Utf8).toArray();
+    else if (dtype === 'Date') values = series.cast(pl.Int32).toArray();
+    else if (dtype === 'Categorical' || dtype.startsWith('Enum')) values = series.cast(pl.Utf8).toArray();
+    else values = series.toArray();
+    return { name: series.name, dtype, values };
+  });
+}

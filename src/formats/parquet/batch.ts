@@ -8,7 +8,8 @@
 import { Data, Field, RecordBatch, Schema, Struct, Type, Utf8, util } from 'apache-arrow';
 import type { DataType } from 'apache-arrow';
 import { ExportError } from '../../errors.js';
-import type { Chunk } from '../../schema/chunk.js';
+import { fieldIndexOf, makeRecordBatch, type Chunk } from '../../schema/chunk.js';
+import { checkColumnNames } from '../columns.js';
 import type { OutputColumn } from '../types.js';
 
 /** Rewrites a column's type and data for a format that cannot store it as is (e.g. Parquet and `Null`). */
@@ -63,13 +64,14 @@ export function planOutput(
   columns: readonly OutputColumn[],
   conversion?: ColumnConversion,
 ): OutputPlan {
+  checkColumnNames(format, columns, batchSchema);
   const fields: string[] = [];
   const sourceFields: Field[] = [];
   const conversions: Array<DataType | null> = [];
   const outFields: Field[] = [];
   const seen = new Set<string>();
   for (const column of columns) {
-    const source = batchSchema.fields.find((field) => field.name === column.field);
+    const source = batchSchema.fields[fieldIndexOf(batchSchema, column.field)];
     if (source === undefined) {
       throw new ExportError('unknown_column', `${format}: column "${column.field}" is not in the data (columns: ${batchSchema.fields.map((f) => JSON.stringify(f.name)).join(', ')})`, {
         details: { column: column.field },
@@ -100,7 +102,7 @@ export function checkBatchSchema(format: string, plan: OutputPlan, batch: Record
   for (let i = 0; i < plan.fields.length; i++) {
     const name = plan.fields[i]!;
     const expected = plan.sourceFields[i]!;
-    const index = batch.schema.fields.findIndex((field) => field.name === name);
+    const index = fieldIndexOf(batch.schema, name);
     if (index < 0) {
       throw new ExportError('schema_mismatch', `${format}: column "${name}" is missing from a later batch (expected ${String(expected.type)})`, {
         details: { column: name, expected: String(expected.type) },
@@ -146,7 +148,7 @@ export function projectChunk(plan: OutputPlan, chunk: Chunk, conversion?: Column
   const contiguous = selection === null || isContiguous(selection);
   const start = selection === null || selection.length === 0 ? 0 : selection[0]!;
   for (let i = 0; i < plan.fields.length; i++) {
-    const index = batch.schema.fields.findIndex((field) => field.name === plan.fields[i]);
+    const index = fieldIndexOf(batch.schema, plan.fields[i]!);
     let data: Data = batch.data.children[index]!;
     if (selection !== null) data = contiguous ? data.slice(start, length) : gatherData(data, selection);
     const output = plan.schema.fields[i]!.type;
@@ -154,7 +156,7 @@ export function projectChunk(plan: OutputPlan, chunk: Chunk, conversion?: Column
     children.push(data);
   }
   const struct = new Data(new Struct(plan.schema.fields), 0, length, 0, undefined, children);
-  return new RecordBatch(plan.schema, struct);
+  return makeRecordBatch(plan.schema, struct);
 }
 
 function isContiguous(selection: Uint32Array): boolean {

@@ -172,8 +172,8 @@ describe('CSV options', () => {
     }
   });
 
-  it('writes the header alone for an empty source with known columns, and nothing without', async () => {
+  it('writes the header alone for an empty source with known columns, and fails without any', async () => {
     expect((await csv([], { columns: ['a', { field: 'b', header: 'B' }] })).text).toBe('a,B\r\n');
-    expect((await csv([])).text).toBe('');
+    await expect(csv([])).rejects.toMatchObject({ code: 'invalid_options', message: expect.stringMatching(/^nothing to export/) });
   });
 });

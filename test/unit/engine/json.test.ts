@@ -72,9 +72,11 @@ describe('JSON values', () => {
     expect((await json([{ at }], { format: 'ndjson', json: { dateFormat: 'epoch' } })).text).toBe(`{"at":${at.getTime()}}\n`);
   });
 
-  it('writes an empty array for no rows', async () => {
-    expect((await json([], { format: 'json' })).text).toBe('[]\n');
-    expect((await json([], { format: 'ndjson' })).text).toBe('');
+  it('writes an empty array for no rows with known columns, and fails without any', async () => {
+    expect((await json([], { format: 'json', columns: ['a'] })).text).toBe('[]\n');
+    expect((await json([], { format: 'ndjson', columns: ['a'] })).text).toBe('');
+    await expect(json([], { format: 'json' })).rejects.toMatchObject({ code: 'invalid_options' });
+    await expect(json([], { format: 'ndjson' })).rejects.toMatchObject({ code: 'invalid_options' });
   });
 
   it('matches JSON.stringify for every row of a mixed dataset', async () => {

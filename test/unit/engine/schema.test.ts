@@ -206,10 +206,11 @@ describe('hostile rows', () => {
     expect(result.issues[0]).toMatchObject({ code: 'invalid_value', row: 0, column: 'v' });
   });
 
-  it('exports Proxy rows and rows that are not objects', async () => {
+  it('exports Proxy rows, and fails on a row that is not an object', async () => {
     const proxy = new Proxy({}, { get: (_t, key) => (key === 'a' ? 42 : undefined), ownKeys: () => ['a'], getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true }) });
-    const { text } = await run([proxy, 7, null, { a: 1 }]);
-    expect(lines(text)).toEqual([{ a: 42 }, { a: null }, { a: null }, { a: 1 }]);
+    const { text } = await run([proxy, { a: 1 }]);
+    expect(lines(text)).toEqual([{ a: 42 }, { a: 1 }]);
+    await expect(run([proxy, 7, null, { a: 1 }])).rejects.toMatchObject({ code: 'invalid_value', message: expect.stringMatching(/^row 1 is a number \(7\)/) });
   });
 });
 

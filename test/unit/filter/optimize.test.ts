@@ -1,5 +1,5 @@
 import * as arrow from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Filter } from '../../../src/filter/ast.js';
 import { compileFilter } from '../../../src/filter/evaluate.js';
 import { explainFilter } from '../../../src/filter/explain.js';
@@ -8,6 +8,10 @@ import {
 } from '../../../src/filter/optimize.js';
 import { parseFilter } from '../../../src/filter/parse.js';
 import { keptRows, makeBatch } from './helpers.js';
+import { loadRegexEngine } from '../../../src/filter/regex.js';
+
+// compileFilter runs `matches` with RE2, which an export loads before it reads its source.
+beforeAll(() => loadRegexEngine());
 
 const p = parseFilter;
 const TRUE: Filter = { op: 'and', filters: [] };

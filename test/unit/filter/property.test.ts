@@ -11,6 +11,10 @@ import type { Filter, Scalar } from '../../../src/filter/ast.js';
 import { exportStream } from '../../../src/engine.js';
 import { compileFilter, formatFilter, parseFilter, planFilter } from '../../../src/filter/index.js';
 import { keptRows, makeBatch, seededRandom } from './helpers.js';
+import { loadRegexEngine } from '../../../src/filter/regex.js';
+
+// compileFilter runs `matches` with RE2, which an export loads before it reads its source.
+beforeAll(() => loadRegexEngine());
 
 const RUNS = Number(process.env['FILTER_PROPERTY_RUNS'] ?? 2000);
 const ROWS = 240;

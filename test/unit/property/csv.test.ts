@@ -4,8 +4,8 @@
  *
  * 1. identity (formula guard off): every header and cell comes back as written, lone surrogates as
  *    U+FFFD; null and '' are told apart by DuckDB (papaparse reads both as '');
- * 2. with the guard on, every cell comes back identical, or — exactly when the original starts with
- *    = + - @ tab CR LF and is not a plain number — as "'" + the original.
+ * 2. with the guard on, every header and cell comes back identical, or — exactly when the original
+ *    starts (after any NULs) with = + - @ tab CR LF and is not a plain number — as "'" + the original.
  *
  * Runs: SLUICE_PROPERTY_RUNS (default 1,000) per property.
  */
@@ -62,7 +62,14 @@ function papaRecords(output: string, csv: Required<Pick<CsvOptions, 'delimiter' 
 
 // The plain-number rule of the formula guard (a number such as -5 or +1.5e3 is left alone).
 const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const formulaLike = (value: string): boolean => value.length > 0 && '=+-@\t\r\n'.includes(value[0]!) && !PLAIN_NUMBER.test(value);
+// Leading NULs are skipped first: some spreadsheets ignore them, so "\0=1+2" is a formula (OWASP lists NUL).
+// A phone number (a sign, then digits, spaces, dots, hyphens, parentheses) is left alone too.
+const PHONE_LIKE = /^[+-][\d .()-]*\d[\d .()-]*$/;
+const formulaLike = (value: string): boolean => {
+  const rest = value.replace(/^\0+/, '');
+  return rest.length > 0 && '=+-@\t\r\n'.includes(rest[0]!) && !PLAIN_NUMBER.test(rest) && !PHONE_LIKE.test(rest);
+};
+const guarded = (value: string): string => (formulaLike(value) ? `'${value}` : value);
 
 describe('CSV properties', () => {
   it(`identity through papaparse, any dialect (${RUNS} runs)`, async () => {
@@ -101,13 +108,12 @@ describe('CSV properties', () => {
         fc.pre(!data.names[0]!.startsWith('\ufeff'));
         fc.pre(!splitsSurrogatePair(data.rows.flat()));
         const records = papaRecords(await writeCsv(data, csv, size), csv);
-        // Headers are never guarded; cells are.
-        expect(records[0]).toEqual(data.names.map(wellFormed));
+        // Headers are cells to a spreadsheet: guarded like the others.
+        expect(records[0]).toEqual(data.names.map((name) => guarded(wellFormed(name))));
         const expected = data.rows.map((row) =>
           row.map((value) => {
             if (value === null) return '';
-            const written = wellFormed(value);
-            return formulaLike(written) ? `'${written}` : written;
+            return guarded(wellFormed(value));
           }),
         );
         expect(records.slice(1)).toEqual(expected);
