@@ -8,8 +8,8 @@
  */
 import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { abortError, ExportError, toExportError } from './errors.js';
-import { compileFilter, compileRegex, loadRegexEngine, normalizeFilter, planFilter, regexTerms, type CompiledFilter, type FilterPlan } from './filter/index.js';
-import { getFormat } from './formats/registry.js';
+import { FULL_PARTS, type EngineParts } from './engine-parts.js';
+import type { CompiledFilter, FilterPlan } from './filter/index.js';
 import type { Encoder, EncoderContext, FormatDefinition, OutputColumn } from './formats/types.js';
 import { checkColumnNames } from './formats/columns.js';
 import { ProgressMeter } from './progress.js';
@@ -24,7 +24,6 @@ import type { Sha256Hasher } from './integrity.js';
 import type { ColumnSpec, ExportIssue, ExportResult, ExportSource, Row, StreamOptions } from './types.js';
 import { DEFAULT_CHUNK_SIZE, unknownColumnMessage } from './options/rules.js';
 import { classifySource } from './sources/classify.js';
-import { checkStreamOptions } from './validate.js';
 
 export { DEFAULT_CHUNK_SIZE };
 /** Issues kept in the result; more are counted only. */
@@ -41,10 +40,18 @@ const MAX_KEPT_ISSUES = 1000;
  * await stream.pipeTo(writable);
  */
 export function exportStream(source: ExportSource, options: StreamOptions): ReadableStream<Uint8Array> {
-  checkStreamOptions(options);
+  return exportStreamWith(FULL_PARTS, source, options);
+}
+
+/**
+ * {@link exportStream} with the given engine parts (see `engine-parts.ts`): a worker built for
+ * some exports only passes fewer, so its bundle leaves the others out.
+ */
+export function exportStreamWith(parts: EngineParts, source: ExportSource, options: StreamOptions): ReadableStream<Uint8Array> {
+  parts.checkOptions(options);
   classifySource(source);
-  const format = getFormat(options.format);
-  const run = new ExportRun(source, options, format);
+  const format = parts.getFormat(options.format);
+  const run = new ExportRun(source, options, format, parts);
   const core = new ReadableStream<Uint8Array>(
     {
       pull: (controller) => run.pull(controller),
@@ -54,7 +61,7 @@ export function exportStream(source: ExportSource, options: StreamOptions): Read
   );
   const compression = options.compression ?? 'none';
   const body = compression === 'none' ? core : compressOnDemand(core, compression);
-  return meterStream(body, run, options.checksum === true || options.checksum === 'sha256');
+  return meterStream(body, run, options.checksum === true || options.checksum === 'sha256' ? parts : null);
 }
 
 /**
@@ -151,10 +158,10 @@ function compressOnDemand(input: ReadableStream<Uint8Array>, format: 'gzip' | 'd
 }
 
 /** Counts the bytes that leave the engine (after compression) and completes the run at the end. */
-function meterStream(body: ReadableStream<Uint8Array>, run: ExportRun, checksum: boolean): ReadableStream<Uint8Array> {
+function meterStream(body: ReadableStream<Uint8Array>, run: ExportRun, checksum: EngineParts | null): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   // Loaded only when asked for, so the hash code stays out of bundles that never checksum.
-  const hasher: Promise<Sha256Hasher> | null = checksum ? import('./integrity.js').then((module) => module.createSha256()) : null;
+  const hasher: Promise<Sha256Hasher> | null = checksum === null ? null : checksum.loadIntegrity().then((module) => module.createSha256());
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -189,6 +196,7 @@ type Stage = 'idle' | 'reading' | 'finished' | 'failed';
 
 /** One export's state. */
 class ExportRun {
+  private readonly parts: EngineParts;
   private readonly source: ExportSource;
   private readonly options: StreamOptions;
   private readonly format: FormatDefinition;
@@ -218,15 +226,16 @@ class ExportRun {
   /** Whether rows are arrays (decided by the first row); null until a row came. */
   private arrayRows: boolean | null = null;
 
-  constructor(source: ExportSource, options: StreamOptions, format: FormatDefinition) {
+  constructor(source: ExportSource, options: StreamOptions, format: FormatDefinition, parts: EngineParts) {
+    this.parts = parts;
     this.source = source;
     this.options = options;
     this.format = format;
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     this.meter = new ProgressMeter(options.onProgress);
     this.declared = readDeclaredSchema(options.schema);
-    const filter = normalizeFilter(options.filter);
-    this.filterPlan = filter === null ? null : planFilter(filter);
+    const filter = parts.normalizeFilter(options.filter);
+    this.filterPlan = filter === null ? null : parts.planFilter(filter);
     const signal = options.signal;
     if (signal) {
       this.abortPromise = new Promise<never>((_, reject) => {
@@ -278,18 +287,14 @@ class ExportRun {
     // A source that throws before its first row (a generator, a stream that errors at once, a
     // locked stream) is the source's failure, not the output's.
     this.reader = await this.race(
-      openSource(this.source, { report: (issue) => this.report(issue), signal: this.options.signal, chunkSize: this.chunkSize }).catch((error: unknown) => {
+      openSource(this.source, { report: (issue) => this.report(issue), signal: this.options.signal, chunkSize: this.chunkSize }, this.parts).catch((error: unknown) => {
         if (error instanceof ExportError) throw error;
         throw toExportError(error, 'source_failed', 'opening the source');
       }),
     );
     this.meter.totalRows = this.reader.totalRows;
     // RE2 loads only for `matches` filters; its syntax errors surface here, before any row is read.
-    const patterns = this.filterPlan === null || this.filterPlan.never ? [] : regexTerms(this.filterPlan.filter);
-    if (patterns.length > 0) {
-      await this.race(loadRegexEngine());
-      for (const term of patterns) compileRegex(term.pattern, term.flags, 'filter');
-    }
+    if (this.filterPlan !== null && !this.filterPlan.never) await this.race(this.parts.prepareRegexes(this.filterPlan.filter));
     const limits = this.options.limits;
     if (
       limits?.maxRows !== undefined &&
@@ -848,14 +853,14 @@ class ExportRun {
 
   private ensureFilter(schema: Schema): void {
     if (this.compiledFilter !== null || this.filterPlan === null || this.filterPlan.never || this.filterPlan.always) return;
-    this.compiledFilter = compileFilter(this.filterPlan.filter, schema);
+    this.compiledFilter = this.parts.compileFilter(this.filterPlan.filter, schema);
     if (this.builder !== null) {
       // Rows from now on are filtered before their other columns are built (see buildFiltered).
       const built = new Set(this.builder.columns.map((column) => column.name));
       const tree = this.filterPlan.filter;
       const terms = tree.op === 'and' ? tree.filters : [tree];
       this.filterStages = terms.map((term) => {
-        const filter = terms.length === 1 ? this.compiledFilter! : compileFilter(term, schema, { optimize: false });
+        const filter = terms.length === 1 ? this.compiledFilter! : this.parts.compileFilter(term, schema, { optimize: false });
         return { filter, columns: new Set(filter.fields.filter((field) => built.has(field))), rowsIn: 0, rowsKept: 0 };
       });
       this.outputFields = new Set((this.outputColumns ?? []).map((column) => column.field));

@@ -14,7 +14,7 @@ import type { TargetPlan } from './sinks/resolve-target.js';
 import type { SinkSpec } from './sinks/types.js';
 import type { ExportFormat, ExportJob, ExportOptions, ExportResult, ExportSource, JobSnapshot, Progress } from './types.js';
 import { JobState, type JobOutcome } from './job-state.js';
-import { acquireWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
+import { acquireWorker, fitsTextWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
 import type { ExportResources, JobChannel, RunResult, WireOptions, WorkerSinkSpec } from './worker/protocol.js';
 
 export type { ExportResources } from './worker/protocol.js';
@@ -49,6 +49,19 @@ export interface ExportDataJob extends ExportJob, PromiseLike<ExportDataResult> 
  */
 function defaultWorkerFactory(): Worker {
   return new Worker(new URL('./worker/worker.js', import.meta.url), { type: 'module' });
+}
+
+/**
+ * The CSV worker: text formats of page-held rows only, and a fraction of the full worker's size
+ * in bundlers that put a worker in one file (see `worker/text-parts.ts`).
+ */
+function textWorkerFactory(): Worker {
+  return new Worker(new URL('./worker/text-worker.js', import.meta.url), { type: 'module' });
+}
+
+/** True for a factory the app passed (`worker: () => Worker`), not one of the library's own workers. */
+function isAppFactory(factory: WorkerFactory): boolean {
+  return factory !== defaultWorkerFactory && factory !== textWorkerFactory;
 }
 
 /** How long a cancel may take before the worker is replaced: 2 s. */
@@ -127,11 +140,17 @@ function hasWorkers(): boolean {
   return typeof Worker !== 'undefined';
 }
 
-/** Where the export runs: a worker factory, or null for the main thread. */
-function chooseThread(option: ExportOptions['worker']): WorkerFactory | null {
+/**
+ * Where the export runs: a worker factory, or null for the main thread. The library's own workers
+ * are two: the CSV worker for what it can do (`fitsTextWorker`), the full worker for the rest.
+ */
+function chooseThread(option: ExportOptions['worker'], request?: { source: ExportSource; options: ExportOptions }): WorkerFactory | null {
   if (option === false) return null;
   if (typeof option === 'function') return option;
-  if (option === undefined || option === true) return hasWorkers() ? defaultWorkerFactory : null;
+  if (option === undefined || option === true) {
+    if (!hasWorkers()) return null;
+    return request !== undefined && fitsTextWorker(request.source, request.options) ? textWorkerFactory : defaultWorkerFactory;
+  }
   throw invalid('worker', `worker must be true, false or a function that returns a Worker, got ${printValue(option)}`, option);
 }
 
@@ -238,7 +257,7 @@ async function run(source: ExportSource, options: ExportOptions, signal: AbortSi
   // the user a trip through the save dialog, nor leaves an empty file behind.
   const { prepareRequest } = await loadRequestChecks();
   const { fileName, mimeType, extension, description, plan } = prepareRequest(source, options);
-  const factory = chooseThread(options.worker);
+  const factory = chooseThread(options.worker, { source, options });
   const userSignal = options.signal;
   if (userSignal?.aborted) throw abortError(userSignal.reason);
 
@@ -359,11 +378,11 @@ async function runOnMainThread(
   onProgress: (progress: Progress) => void,
 ): Promise<RunResult> {
   // Loaded on demand: an app that always uses the worker keeps the engine out of its main bundle.
-  const [{ runExport }, { createSink }] = await loadChunk(() => Promise.all([import('./worker/run.js'), import('./sinks/index.js')]));
+  const [{ runExport }, { createSink }, { FULL_PARTS }] = await loadChunk(() => Promise.all([import('./worker/run.js'), import('./sinks/index.js'), import('./engine-parts.js')]));
   const sink = await createSink(sinkSpec).catch((error: unknown) => {
     throw toExportError(error, 'sink_failed', 'opening the target');
   });
-  return runExport(source, wire, sink, { signal, onProgress, thread: 'main' });
+  return runExport(source, wire, sink, { signal, onProgress, thread: 'main', parts: FULL_PARTS });
 }
 
 async function runInWorker(
@@ -410,7 +429,7 @@ async function runInWorker(
 
   let connection: WorkerConnection;
   try {
-    connection = acquireWorker(factory, { appFactory: factory !== defaultWorkerFactory });
+    connection = acquireWorker(factory, { appFactory: isAppFactory(factory) });
   } catch (error) {
     await pageSource.close().catch(() => undefined);
     throw error;
@@ -471,7 +490,9 @@ export async function preload(
     await loadFormats(formats);
     return;
   }
-  const connection = acquireWorker(factory, { appFactory: factory !== defaultWorkerFactory });
-  await Promise.all([connection.ready, import('./worker/page-source.js')]);
+  const connection = acquireWorker(factory, { appFactory: isAppFactory(factory) });
+  // The CSV worker too, when it is the library's: exports it can run go to it.
+  const text = factory === defaultWorkerFactory ? acquireWorker(textWorkerFactory) : null;
+  await Promise.all([connection.ready, text?.ready, import('./worker/page-source.js')]);
   await connection.api.preload(formats);
 }

@@ -91,6 +91,9 @@ async function deleteDatabase(name: string): Promise<void> {
   await request(indexedDB.deleteDatabase(name) as unknown as IDBRequest<unknown>);
 }
 
+/** Records per `getAll` in the raw read that `fromIndexedDB` is compared with. */
+const IDB_READ_BATCH = 16_384;
+
 /** Records written per transaction while filling a store. */
 const FILL_BATCH = 50_000;
 
@@ -156,13 +159,14 @@ const api = {
     const handle = await root.getFileHandle('sluice.csv', { create: true });
     return measure('sluice exportData → file (worker)', rows.length, async () => (await lib.exportData(rows as never, { format: 'csv', target: handle })).bytesWritten);
   },
-  /** Sluice to XLSX in its worker, to a file handle: the same rows as the CSV run, for the time beside it. */
-  async sluiceXlsx(): Promise<BenchRun> {
+  /** Sluice in its worker to a file handle in another format (or CSV with gzip), for the format ratios. */
+  async sluiceFormat(format: 'json' | 'ndjson' | 'parquet' | 'arrow' | 'xlsx' | 'csv', compression: 'none' | 'gzip' = 'none'): Promise<BenchRun> {
     const rows = (window as unknown as { benchRows: unknown[] }).benchRows;
     const lib = (await import(/* @vite-ignore */ LIBRARY_URL)) as typeof Sluice;
     const root = await navigator.storage.getDirectory();
-    const handle = await root.getFileHandle('sluice.xlsx', { create: true });
-    return measure('sluice exportData → XLSX file (worker)', rows.length, async () => (await lib.exportData(rows as never, { format: 'xlsx', target: handle })).bytesWritten);
+    const handle = await root.getFileHandle(`sluice-${format}-${compression}`, { create: true });
+    const name = `sluice exportData → ${format}${compression === 'none' ? '' : `+${compression}`} file (worker)`;
+    return measure(name, rows.length, async () => (await lib.exportData(rows as never, { format, compression, target: handle })).bytesWritten);
   },
   /** Sluice with worker: false, for comparison. */
   async sluiceMain(): Promise<BenchRun> {
@@ -231,6 +235,33 @@ const api = {
       await writable.close();
       step('save');
       return { bytes: blob.size, rowsWritten: records.length, phases };
+    });
+  },
+  /**
+   * The fastest plain read of the store on the page, for `fromIndexedDB`'s target: `getAll` with a
+   * key range, `IDB_READ_BATCH` records at a time (the next range starts after the last key), each batch in its own transaction (as a worker
+   * reading in batches must, so as not to hold one transaction for the whole export). Nothing is
+   * encoded: the time is the floor that IndexedDB itself sets.
+   */
+  async idbRawRead(database: string, store: string, n: number): Promise<BenchRun> {
+    return measure('IndexedDB getAll(range, batch) read only (main thread)', n, async () => {
+      const db = await openDatabase(database);
+      let count = 0;
+      try {
+        let after: IDBValidKey | undefined;
+        for (;;) {
+          const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
+          const objects = db.transaction(store, 'readonly').objectStore(store);
+          const records = (await request(objects.getAll(range, IDB_READ_BATCH))) as Array<{ id: IDBValidKey }>;
+          count += records.length;
+          if (records.length < IDB_READ_BATCH) break;
+          // The store's key path is `id`.
+          after = records.at(-1)!.id;
+        }
+      } finally {
+        db.close();
+      }
+      return { bytes: 0, rowsWritten: count };
     });
   },
   /** An async generator of `n` rows (never all in memory) → download, in the worker. */

@@ -287,8 +287,9 @@ function explainGaps(events: TraceEvent[]): void {
 /** Sluice's worker, started by preload, then profiled through one export. */
 async function profileWorker(page: Page, cdp: CDPSession): Promise<void> {
   const workers: string[] = [];
-  cdp.on('Target.attachedToTarget', (event: { sessionId: string; targetInfo: { type: string } }) => {
-    if (event.targetInfo.type === 'worker') workers.push(event.sessionId);
+  cdp.on('Target.attachedToTarget', (event: { sessionId: string; targetInfo: { type: string; url: string } }) => {
+    // The full worker reads IndexedDB; preload starts the CSV worker (text-worker.js) beside it.
+    if (event.targetInfo.type === 'worker' && /\/worker\.js(\?|$)/.test(event.targetInfo.url)) workers.push(event.sessionId);
   });
   await cdp.send('Target.setAutoAttach', { autoAttach: true, flatten: false, waitForDebuggerOnStart: false });
   await page.evaluate(async () => {

@@ -30,6 +30,26 @@ const IDB_ROWS = intFromEnv('BENCH_BROWSER_IDB_ROWS', 1_000_000);
 // (12–27 s on a loaded 2-core machine) than the CSV section's runs do.
 const IDB_ROUNDS = Math.max(1, intFromEnv('BENCH_BROWSER_IDB_ROUNDS', 5));
 const STREAM_ROWS = intFromEnv('BENCH_BROWSER_STREAM_ROWS', 5_000_000);
+/** 0 leaves out the other formats' runs (JSON, NDJSON, Parquet, Arrow, CSV with gzip). */
+const FORMATS = intFromEnv('BENCH_BROWSER_FORMATS', 1) !== 0;
+/**
+ * The targets for rows the page holds (section 1), checked on the medians of one run so that
+ * the machine's load touches both sides of every ratio alike.
+ */
+const TARGETS = {
+  /** Sluice's worker export of 1,000,000 rows to a CSV file, on a quiet machine. */
+  csvSeconds: 1.5,
+  /** …against Papa.unparse + Blob in the same run. */
+  csvVsPapa: 0.3,
+  /** The page's largest gap between animation frames while Sluice runs, in every round. */
+  maxFrameGapMs: 20,
+  /** No long animation frame longer than this while Sluice runs. */
+  longAnimationFrameMs: 50,
+  /** Each format's time against CSV's in the same run. */
+  formatVsCsv: { json: 1.3, ndjson: 1.3, parquet: 1.5, arrow: 1.5, 'csv+gzip': 2 } as Record<string, number>,
+  /** fromIndexedDB against the fastest raw read of the same store in the same page. */
+  idbVsRawRead: 1.3,
+};
 /** The IndexedDB section's target: the page's largest frame gap while Sluice runs, at most. */
 const IDB_TARGET_FRAME_GAP_MS = 50;
 const PORT = intFromEnv('SLUICE_BENCH_PORT', 5318);
@@ -111,7 +131,8 @@ function summarize(runs: BenchRun[]) {
       medianMaxFrameGapMs: Math.round(median(mine.map((r) => r.maxFrameGapMs))),
       worstMaxFrameGapMs: Math.round(Math.max(...mine.map((r) => r.maxFrameGapMs))),
       frameGapsOver50msPerRun: mine.reduce((sum, r) => sum + r.frameGapsOver50ms, 0) / mine.length,
-      longAnimationFramesOver100ms: mine.reduce((sum, r) => sum + r.longAnimationFrames.filter((d) => d > 100).length, 0) / mine.length,
+      longAnimationFramesOver50msPerRun: mine.reduce((sum, r) => sum + r.longAnimationFrames.filter((d) => d > 50).length, 0) / mine.length,
+      worstLongAnimationFrameMs: Math.max(0, ...mine.flatMap((r) => r.longAnimationFrames)),
       megabytes: Number(mb(mine[0]!.bytes)),
     };
   });
@@ -142,7 +163,7 @@ async function indexedDBSection(): Promise<Record<string, unknown>> {
     if (fill.count !== IDB_ROWS) throw new Error(`the store holds ${fill.count} records, expected ${IDB_ROWS}`);
     console.log(`filled in ${(fill.ms / 1000).toFixed(1)} s (${Math.ceil(IDB_ROWS / 50_000)} transaction(s) of up to 50,000 records)`);
     const runs: Array<BenchRun & { loadavg1m: number }> = [];
-    const order = ['idbSluice', 'idbPapa'] as const;
+    const order = ['idbSluice', 'idbPapa', 'idbRawRead'] as const;
     for (let round = 0; round < IDB_ROUNDS; round++) {
       const names = round % 2 === 0 ? order : [...order].reverse();
       for (const name of names) {
@@ -152,7 +173,7 @@ async function indexedDBSection(): Promise<Record<string, unknown>> {
         const loadavg1m = Number(loadavg()[0]!.toFixed(2));
         console.log(`${describeRun(round, run)}; load average ${loadavg1m}`);
         // Both sides must have saved every record (bytes differ: papaparse writes dates its own way).
-        if (run.rowsWritten !== IDB_ROWS) throw new Error(`${run.name} wrote ${run.rowsWritten} rows, the store holds ${IDB_ROWS}`);
+        if (run.rowsWritten !== IDB_ROWS) throw new Error(`${run.name} read or wrote ${run.rowsWritten} rows, the store holds ${IDB_ROWS}`);
         if (IDB_ROUNDS === 1 || round > 0) runs.push({ ...run, loadavg1m });
       }
     }
@@ -162,22 +183,56 @@ async function indexedDBSection(): Promise<Record<string, unknown>> {
     console.log(`\nIndexedDB, ${IDB_ROWS.toLocaleString('en')} records → CSV file, median of ${runs.length / order.length} round(s):`);
     console.table(summary);
     const sluice = summary.find((s) => s.name.startsWith('sluice'))!;
-    const peer = summary.find((s) => !s.name.startsWith('sluice'))!;
+    const peer = summary.find((s) => s.name.includes('Papa'))!;
+    const raw = summary.find((s) => s.name.includes('read only'))!;
     const target = {
       maxFrameGapMs: IDB_TARGET_FRAME_GAP_MS,
       frameGapMet: sluice.worstMaxFrameGapMs <= IDB_TARGET_FRAME_GAP_MS,
       fasterInTotal: sluice.medianSeconds < peer.medianSeconds,
       speedup: Number((peer.medianSeconds / sluice.medianSeconds).toFixed(2)),
+      vsRawRead: Number((sluice.medianSeconds / raw.medianSeconds).toFixed(2)),
+      vsRawReadTarget: TARGETS.idbVsRawRead,
+      vsRawReadMet: sluice.medianSeconds <= raw.medianSeconds * TARGETS.idbVsRawRead,
     };
     console.log(
       `target: Sluice's largest frame gap ≤ ${IDB_TARGET_FRAME_GAP_MS} ms: ${target.frameGapMet ? 'met' : 'NOT met'} (worst ${sluice.worstMaxFrameGapMs} ms); ` +
-        `faster in total: ${target.fasterInTotal ? 'yes' : 'NO'} (${peer.medianSeconds} s ÷ ${sluice.medianSeconds} s = ${target.speedup}×)`,
+        `faster in total: ${target.fasterInTotal ? 'yes' : 'NO'} (${peer.medianSeconds} s ÷ ${sluice.medianSeconds} s = ${target.speedup}×); ` +
+        `within ${TARGETS.idbVsRawRead}× of the raw read: ${target.vsRawReadMet ? 'met' : 'NOT met'} (${sluice.medianSeconds} s ÷ ${raw.medianSeconds} s = ${target.vsRawRead}×)`,
     );
     return { rows: IDB_ROWS, rounds: IDB_ROUNDS, fillSeconds: Number((fill.ms / 1000).toFixed(1)), loadavgAfter: loadavg(), target, summary, runs };
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
   }
+}
+
+/** Section 1's targets, measured on the medians of this run (ratios) and every round (frames). */
+function csvTargets(summary: ReturnType<typeof summarize>, runs: BenchRun[], formats: string[]) {
+  const byName = (match: (name: string) => boolean) => summary.find((s) => match(s.name));
+  const sluice = byName((n) => n === 'sluice exportData → file (worker)')!;
+  const papa = byName((n) => n.startsWith('Papa.unparse + Blob → file'))!;
+  const sluiceRuns = runs.filter((r) => r.name === sluice.name);
+  const worstLoaf = Math.max(0, ...sluiceRuns.flatMap((r) => r.longAnimationFrames));
+  const lines: Array<{ target: string; measured: string; met: boolean }> = [
+    { target: `1M rows → CSV file ≤ ${TARGETS.csvSeconds} s (quiet machine)`, measured: `${sluice.medianSeconds} s`, met: sluice.medianSeconds <= TARGETS.csvSeconds },
+    {
+      target: `≤ ${TARGETS.csvVsPapa}× papaparse + Blob`,
+      measured: `${(sluice.medianSeconds / papa.medianSeconds).toFixed(2)}× (${papa.medianSeconds} s)`,
+      met: sluice.medianSeconds <= papa.medianSeconds * TARGETS.csvVsPapa,
+    },
+    { target: `largest frame gap ≤ ${TARGETS.maxFrameGapMs} ms (every round)`, measured: `${sluice.worstMaxFrameGapMs} ms`, met: sluice.worstMaxFrameGapMs <= TARGETS.maxFrameGapMs },
+    { target: `no long animation frame > ${TARGETS.longAnimationFrameMs} ms`, measured: `longest ${worstLoaf} ms`, met: worstLoaf <= TARGETS.longAnimationFrameMs },
+  ];
+  for (const format of formats) {
+    const run = byName((n) => n.startsWith(`sluice exportData → ${format} file`));
+    const limit = TARGETS.formatVsCsv[format];
+    if (run === undefined || limit === undefined) continue;
+    const ratio = run.medianSeconds / sluice.medianSeconds;
+    lines.push({ target: `${format} ≤ ${limit}× CSV`, measured: `${ratio.toFixed(2)}× (${run.medianSeconds} s)`, met: ratio <= limit });
+  }
+  console.log('\ntargets (ratios within this run):');
+  console.table(lines);
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -199,13 +254,20 @@ async function main(): Promise<void> {
     await openPage(page);
     await page.evaluate((n) => window.sluiceBench!.prepare(n), ROWS);
     const runs: BenchRun[] = [];
-    const order = ['sluice', 'sluiceXlsx', 'papa', 'sluiceMain', 'papaBlobOnly'] as const;
+    const formats: Record<string, ['json' | 'ndjson' | 'parquet' | 'arrow' | 'xlsx' | 'csv', 'none' | 'gzip']> = FORMATS
+      ? { json: ['json', 'none'], ndjson: ['ndjson', 'none'], parquet: ['parquet', 'none'], arrow: ['arrow', 'none'], xlsx: ['xlsx', 'none'], 'csv+gzip': ['csv', 'gzip'] }
+      : {};
+    const order = ['sluice', 'papa', 'sluiceMain', 'papaBlobOnly', ...Object.keys(formats)];
     for (let round = 0; round < ROUNDS; round++) {
       const names = round % 2 === 0 ? order : [...order].reverse();
       for (const name of names) {
         await page.evaluate(() => window.sluiceBench!.clearOpfs());
         await collectGarbage(pageCdp);
-        const run = await page.evaluate((which) => window.sluiceBench![which](), name);
+        const format = formats[name];
+        const run =
+          format !== undefined
+            ? await page.evaluate(([f, c]) => window.sluiceBench!.sluiceFormat(f, c), format)
+            : await page.evaluate((which) => window.sluiceBench![which as 'sluice' | 'papa' | 'sluiceMain' | 'papaBlobOnly'](), name);
         console.log(describeRun(round, run));
         if (ROUNDS === 1 || round > 0) runs.push(run);
       }
@@ -213,7 +275,8 @@ async function main(): Promise<void> {
     const summary = summarize(runs);
     console.log(`\n${ROWS.toLocaleString('en')} rows → CSV file, Chromium ${browser.version()}, median of ${runs.length / order.length} round(s):`);
     console.table(summary);
-    output['csv'] = { summary, runs };
+    const targets = csvTargets(summary, runs, Object.keys(formats));
+    output['csv'] = { summary, targets, loadavgAfter: loadavg(), runs };
     await context.close();
 
     // 2. IndexedDB → CSV: fromIndexedDB in the worker against getAll() + Papa.unparse on the page.

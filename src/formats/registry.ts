@@ -55,7 +55,8 @@ export function formatsUsingOptions(key: FormatOptionsKey): ExportFormat[] {
 }
 
 /** Every key that holds some format's own options. */
-export const FORMAT_OPTION_KEYS: readonly FormatOptionsKey[] = [...new Set(EXPORT_FORMATS.flatMap((name) => FORMAT_SPECS[name].optionsKey ?? []))];
+// Marked pure so that a bundle which uses none of the specs (the CSV worker) can drop the table.
+export const FORMAT_OPTION_KEYS: readonly FormatOptionsKey[] = /* @__PURE__ */ (() => [...new Set(EXPORT_FORMATS.flatMap((name) => FORMAT_SPECS[name].optionsKey ?? []))])();
 
 /** The engine's view of a format: its spec, with the encoder loaded on first use. */
 export function getFormat(name: unknown): FormatDefinition {

@@ -46,7 +46,7 @@ const STREAM_KEYS = ['format', 'columns', 'filter', 'compression', 'schema', 'li
 /** The options only `exportData` takes: where the file goes and where the export runs. */
 const EXPORT_ONLY_KEYS = ['fileName', 'target', 'worker', 'pickerId'] as const;
 /** Every top-level option of `exportData`. */
-export const EXPORT_OPTION_KEYS: readonly string[] = [...STREAM_KEYS, ...FORMAT_OPTION_KEYS, ...EXPORT_ONLY_KEYS];
+export const EXPORT_OPTION_KEYS: readonly string[] = /* @__PURE__ */ (() => [...STREAM_KEYS, ...FORMAT_OPTION_KEYS, ...EXPORT_ONLY_KEYS])();
 
 const LIMIT_KEYS = ['maxRows', 'maxBytes', 'onExceed'] as const;
 const SCHEMA_KEYS = ['fields', 'strict', 'only'] as const;

@@ -9,6 +9,7 @@ import { OPEN_READER } from './classify.js';
 import { ExportError, printValue } from '../errors.js';
 import type { ExportIssue, ExportSource, Row } from '../types.js';
 import { unpackRows, type PackedRows } from '../schema/packed.js';
+import type { SourceLoaders } from '../engine-parts.js';
 import { lockedStreamError } from './row-shape.js';
 
 /** A run of rows: `rows[start..end)`; the array may be the caller's own (never modified). */
@@ -109,8 +110,8 @@ export function packedRun(packed: PackedRows, start: number, end: number): RowRu
   };
 }
 
-/** Opens a reader for any supported source. */
-export async function openSource(source: ExportSource, context: SourceContext): Promise<SourceReader> {
+/** Opens a reader for any supported source; IPC, IndexedDB and URL readers come from `loaders`. */
+export async function openSource(source: ExportSource, context: SourceContext, loaders: SourceLoaders): Promise<SourceReader> {
   if (source === null || source === undefined || typeof source !== 'object') {
     throw new ExportError('invalid_options', `source must be an array, iterable, stream or Arrow table, got ${printValue(source)}`, {
       details: { path: 'source', value: printValue(source) },
@@ -120,7 +121,7 @@ export async function openSource(source: ExportSource, context: SourceContext): 
   if (typeof open === 'function') return open();
   if (source instanceof Table || isTableLike(source)) return tableReader(source as Table);
   if (source instanceof RecordBatch) return tableReader(new Table([source]));
-  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return ipcReader(source);
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return ipcReader(source, loaders);
   if (Array.isArray(source)) {
     if (source.length > 0 && isRecordBatch(source[0])) return tableReader(new Table(source as RecordBatch[]));
     return arrayReader(source as readonly Row[], knownTotal(source) ?? source.length);
@@ -138,7 +139,7 @@ export async function openSource(source: ExportSource, context: SourceContext): 
   }
   if (isRemoteSource(source)) {
     // Loaded only when used: IndexedDB and URL readers (and their parsers) stay out of other bundles.
-    const { openRemoteSource } = await import('./remote.js');
+    const { openRemoteSource } = await loaders.loadRemote();
     return openRemoteSource(source, context);
   }
   throw new ExportError('invalid_options', `source must be an array, iterable, stream or Arrow table, got ${printValue(source)}`, {
@@ -198,11 +199,11 @@ function tableReader(table: Table): BatchReader {
   };
 }
 
-async function ipcReader(bytes: Uint8Array | ArrayBuffer): Promise<BatchReader> {
+async function ipcReader(bytes: Uint8Array | ArrayBuffer, loaders: SourceLoaders): Promise<BatchReader> {
   if (bytes.byteLength === 0) {
     throw new ExportError('source_failed', 'the source is an empty byte array (0 bytes): Arrow IPC data holds at least a schema', { details: { path: 'source' } });
   }
-  const { tableFromIpcBytes } = await import('./ipc.js');
+  const { tableFromIpcBytes } = await loaders.loadIpc();
   return tableReader(tableFromIpcBytes(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes));
 }
 

@@ -4,14 +4,26 @@
 import { releaseProxy, transfer, type Remote } from 'comlink';
 import { abortError, serializeError, toExportError } from '../errors.js';
 import { Coalescer } from '../sinks/coalesce.js';
-import { FORMAT_SPECS } from '../formats/registry.js';
 import { cleanSpool } from '../sinks/opfs.js';
 import { createSink } from '../sinks/index.js';
 import type { ByteSink } from '../sinks/types.js';
 import type { ExportFormat, Progress } from '../types.js';
 import { PROTOCOL_VERSION, type ExportWorkerApi, type JobChannel, type RunOutcome, type RunRequest, type WorkerInfo, type WorkerSinkSpec } from './protocol.js';
+import type { EngineParts } from '../engine-parts.js';
 import { runExport } from './run.js';
 import { workerSource } from './worker-source.js';
+
+/**
+ * What a worker entry carries besides the API: the engine parts (see `engine-parts.ts`) and the
+ * format-specific steps of preloading and of measuring parquet-wasm's memory. The full worker
+ * passes `full-parts.ts`, the CSV worker `text-parts.ts`.
+ */
+export interface WorkerParts extends EngineParts {
+  /** Loads what `formats` need, and the source readers, so that later exports need no network. */
+  preload(formats: ExportFormat[]): Promise<void>;
+  /** The size of parquet-wasm's memory after an export in `format`, when it has one. */
+  wasmMemoryBytes(format: ExportFormat): Promise<number | undefined>;
+}
 
 /** Bytes per relayed write: fewer round trips to the page, yet a steady flow for the app's stream. */
 const RELAY_WRITE_SIZE = 256 * 1024;
@@ -46,18 +58,10 @@ async function openSink(spec: WorkerSinkSpec, channel: Remote<JobChannel>): Prom
   return spec.kind === 'relay' ? relaySink(channel) : createSink(spec);
 }
 
-async function wasmMemoryBytes(format: ExportFormat): Promise<number | undefined> {
-  try {
-    return await FORMAT_SPECS[format].wasmMemoryBytes?.();
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The worker's API. Separate from the entry module so tests can expose it on any message port.
  */
-export function createWorkerApi(): ExportWorkerApi {
+export function createWorkerApi(parts: WorkerParts): ExportWorkerApi {
   const jobs = new Map<number, AbortController>();
   const api: ExportWorkerApi = {
     init(lockName) {
@@ -84,18 +88,19 @@ export function createWorkerApi(): ExportWorkerApi {
         const sink = await openSink(request.sink, remote).catch((error: unknown) => {
           throw toExportError(error, 'sink_failed', 'opening the target');
         });
-        const source = workerSource(request.source, () => remote.pull());
+        const source = workerSource(request.source, () => remote.pull(), parts);
         let last: Progress | undefined;
         const result = await runExport(source, request.options, sink, {
           signal: controller.signal,
           thread: 'worker',
+          parts,
           onProgress: (progress) => {
             last = progress;
             // Fire and forget: progress is at most 20 a second, and a lost one is harmless.
             remote.progress(progress).catch(() => undefined);
           },
         });
-        const wasm = await wasmMemoryBytes(request.options.format);
+        const wasm = await parts.wasmMemoryBytes(request.options.format);
         if (wasm !== undefined) result.resources.wasmMemoryBytes = wasm;
         return last === undefined ? { ok: true, result } : { ok: true, result, progress: last };
       } catch (error) {
@@ -111,10 +116,7 @@ export function createWorkerApi(): ExportWorkerApi {
       jobs.get(jobId)?.abort(abortError(reason));
     },
 
-    async preload(formats) {
-      const { loadFormats } = await import('../preload.js');
-      await loadFormats(formats);
-    },
+    preload: (formats) => parts.preload(formats),
 
     ping: () => Date.now(),
 

@@ -234,6 +234,27 @@ export class WorkerConnection {
   }
 }
 
+/**
+ * True when the CSV worker (`text-worker.ts`) can run this export: CSV, TSV, JSON or NDJSON of an
+ * array of rows (not record batches), with no filter and no checksum. Other sources (iterables
+ * and streams, which may turn out to hold record batches; IndexedDB; URLs; Arrow data) and other
+ * formats go to the full worker. Only cheap checks: this runs on the page before every export.
+ */
+export function fitsTextWorker(source: unknown, options: { format?: unknown; filter?: unknown; checksum?: unknown }): boolean {
+  const format = options.format;
+  if (format !== 'csv' && format !== 'tsv' && format !== 'json' && format !== 'ndjson') return false;
+  if (options.filter !== undefined || (options.checksum !== undefined && options.checksum !== false)) return false;
+  if (!Array.isArray(source)) return false;
+  try {
+    const first: unknown = source[0];
+    // A record batch (from any copy of apache-arrow) has a schema and data; rows are sent as rows.
+    return !(typeof first === 'object' && first !== null && 'schema' in first && 'data' in first && 'numRows' in first);
+  } catch {
+    // A hostile first row (a revoked Proxy): the full worker reports it as it always has.
+    return false;
+  }
+}
+
 const connections = new Map<WorkerFactory, WorkerConnection>();
 /** Factories that an app passed (`worker: () => new Worker(…)`), as opposed to the library's own. */
 const appFactories = new WeakSet<WorkerFactory>();

@@ -2,7 +2,8 @@
  * Runs one export into a sink: the engine's byte stream, pumped into the sink one awaited write
  * at a time. The same code runs in the worker and, with `worker: false`, on the main thread.
  */
-import { exportStream } from '../engine.js';
+import { exportStreamWith } from '../engine.js';
+import type { EngineParts } from '../engine-parts.js';
 import { abortError, ExportError, toExportError } from '../errors.js';
 import type { ByteSink } from '../sinks/types.js';
 import type { ExportResult, ExportSource, Progress, StreamOptions } from '../types.js';
@@ -16,6 +17,8 @@ export interface RunHooks {
   onProgress?: (progress: Progress) => void;
   /** Where the export runs, for the result's resources. */
   thread: ExportResources['thread'];
+  /** The engine parts this thread carries (see `engine-parts.ts`). */
+  parts: EngineParts;
 }
 
 /** Stream options without the ones {@link runExport} sets itself. */
@@ -58,7 +61,7 @@ export async function runExport(source: ExportSource, options: RunOptions, sink:
   try {
     if (signal.aborted) throw abortError(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    reader = exportStream(source, streamOptions).getReader();
+    reader = exportStreamWith(hooks.parts, source, streamOptions).getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (signal.aborted) throw abortError(signal.reason);

@@ -3,6 +3,7 @@
  * job's channel.
  */
 import { deserializeError, ExportError, isExportError } from '../errors.js';
+import type { SourceLoaders } from '../engine-parts.js';
 import { concatPacked, unpackRows } from '../schema/packed.js';
 import { packedRun, readerSource, type SourceReader } from '../sources/rows.js';
 import type { ExportSource, Row } from '../types.js';
@@ -31,7 +32,7 @@ function pullError(error: unknown): ExportError {
  * packed by column are built from their columns (never rebuilt as objects); other rows are used
  * as they came; Arrow batches arrive as IPC bytes. One await per chunk, none per row.
  */
-async function pulledReader(pull: () => Promise<PullResult>, totalRows: number | undefined): Promise<SourceReader> {
+async function pulledReader(pull: () => Promise<PullResult>, totalRows: number | undefined, loaders: SourceLoaders): Promise<SourceReader> {
   const request = (): Promise<PullResult> => {
     const pending = pull();
     // The prefetched chunk may be dropped unread when the export stops early; no unhandled rejection.
@@ -73,7 +74,7 @@ async function pulledReader(pull: () => Promise<PullResult>, totalRows: number |
   const first = await take();
   if (first !== null && first.kind === 'batch') {
     // IPC decoding loads only when Arrow data comes over: row exports never ship it.
-    const { tableFromIpcBytes } = await import('../sources/ipc.js');
+    const { tableFromIpcBytes } = await loaders.loadIpc();
     const firstTable = tableFromIpcBytes(first.ipc);
     let batches = firstTable.batches;
     let index = 0;
@@ -148,14 +149,14 @@ async function pulledReader(pull: () => Promise<PullResult>, totalRows: number |
   };
 }
 
-/** The source the engine reads in the worker. */
-export function workerSource(spec: SourceSpec, pull: () => Promise<PullResult>): ExportSource {
+/** The source the engine reads in the worker; Arrow batches from the page are decoded with `loaders`' IPC reader. */
+export function workerSource(spec: SourceSpec, pull: () => Promise<PullResult>, loaders: SourceLoaders): ExportSource {
   switch (spec.kind) {
     case 'bytes':
       return spec.bytes;
     case 'remote':
       return spec.descriptor;
     case 'pull':
-      return readerSource(() => pulledReader(pull, spec.totalRows));
+      return readerSource(() => pulledReader(pull, spec.totalRows, loaders));
   }
 }

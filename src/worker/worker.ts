@@ -6,7 +6,8 @@
  */
 import { expose } from 'comlink';
 import { createWorkerApi } from './api.js';
+import { FULL_WORKER_PARTS } from './full-parts.js';
 import { installErrorTransfer } from './transfer.js';
 
 installErrorTransfer();
-expose(createWorkerApi());
+expose(createWorkerApi(FULL_WORKER_PARTS));

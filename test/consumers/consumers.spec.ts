@@ -11,6 +11,7 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import Papa from 'papaparse';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { CONSUMER_APPS, REACT_APP } from './setup/apps.js';
 import { serveStatic, type StaticServer } from './setup/static-server.js';
 
@@ -101,6 +102,26 @@ async function openApp(page: Page, server: StaticServer): Promise<void> {
   await page.waitForFunction(() => document.body.dataset.ready === 'true');
 }
 
+/** The page's JavaScript at start-up, at most (gzip): comlink and the page side of exportData. */
+const PAGE_ENTRY_BUDGET = 15_000;
+/** The worker's JavaScript a CSV export loads, at most (gzip). */
+const CSV_WORKER_BUDGET = 60_000;
+
+/**
+ * The JavaScript files among `requests`, each gzip-compressed (level 9) on its own as a web
+ * server would send it, and their total.
+ */
+function javascriptSize(distDir: string, requests: StaticServer['requests']): { total: number; files: string[] } {
+  const files = [...new Set(requests.filter((request) => request.status === 200 && /\.m?js$/.test(request.path)).map((request) => request.path))];
+  let total = 0;
+  const described = files.map((path) => {
+    const bytes = gzipSync(readFileSync(join(distDir, decodeURIComponent(path))), { level: 9 }).byteLength;
+    total += bytes;
+    return `${path} ${(bytes / 1000).toFixed(1)} kB`;
+  });
+  return { total, files: described };
+}
+
 /** The `.wasm` requests the server answered after the first `since` requests. */
 const wasmRequests = (server: StaticServer, since: number) => server.requests.slice(since).filter((request) => request.path.endsWith('.wasm'));
 
@@ -124,11 +145,31 @@ for (const app of CONSUMER_APPS) {
       }
     });
 
-    test('exportData writes CSV in the worker to a Blob, without fetching the Parquet wasm', async ({ page }) => {
+    test(`exportData writes CSV in the worker to a Blob, without fetching the Parquet wasm; the page loads ≤ ${PAGE_ENTRY_BUDGET / 1000} kB and the CSV worker ≤ ${CSV_WORKER_BUDGET / 1000} kB of JavaScript (gzip)`, async ({ page }) => {
       const problems = watchPage(page);
+      const workerScripts = new Set<string>();
+      page.on('worker', (worker) => workerScripts.add(new URL(worker.url()).pathname));
       const since = server.requests.length;
       await openApp(page, server);
+      const atStartup = server.requests.length;
       const outcome = await page.evaluate(([rows, format]) => window.sluiceConsumer.exportData(rows, format), [ROWS, 'csv'] as const);
+      // What the page loaded before the export is its start-up code. Of what the export loaded, the
+      // page's own lazy chunks are in the page's resource timing; the worker's requests are not
+      // (a worker has a timeline of its own), except its script, which the page fetched.
+      const pageLoaded = new Set(await page.evaluate(() => performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname)));
+      for (const script of workerScripts) pageLoaded.delete(script);
+      const pageCode = javascriptSize(app.distDir, server.requests.slice(since, atStartup));
+      const exportRequests = server.requests.slice(atStartup);
+      const pageLazy = javascriptSize(app.distDir, exportRequests.filter((request) => pageLoaded.has(request.path)));
+      const workerCode = javascriptSize(app.distDir, exportRequests.filter((request) => !pageLoaded.has(request.path)));
+      console.log(
+        `${app.name}: page start-up JavaScript ${(pageCode.total / 1000).toFixed(1)} kB gzip (${pageCode.files.join(', ')}); ` +
+          `CSV worker ${(workerCode.total / 1000).toFixed(1)} kB gzip (${workerCode.files.join(', ')}); ` +
+          `page code loaded with the export ${(pageLazy.total / 1000).toFixed(1)} kB gzip (${pageLazy.files.join(', ')})`,
+      );
+      expect(workerCode.files.length, 'the CSV export loaded its worker').toBeGreaterThanOrEqual(1);
+      expect(pageCode.total, pageCode.files.join('\n')).toBeLessThanOrEqual(PAGE_ENTRY_BUDGET);
+      expect(workerCode.total, workerCode.files.join('\n')).toBeLessThanOrEqual(CSV_WORKER_BUDGET);
       const bytes = bytesOf(outcome);
       expect(outcome).toMatchObject({ ok: true, thread: 'worker', rowsWritten: ROW_COUNT, bytesWritten: bytes.byteLength, fileName: 'rows.csv' });
       expect(outcome.ok && outcome.blobType).toMatch(/^text\/csv/);

@@ -110,6 +110,6 @@ function delimited(name: 'csv' | 'tsv'): FormatSpec {
 }
 
 /** CSV: comma-separated, RFC 4180. */
-export const csvSpec: FormatSpec = delimited('csv');
+export const csvSpec: FormatSpec = /* @__PURE__ */ delimited('csv');
 /** TSV: CSV's rules with a tab delimiter. */
-export const tsvSpec: FormatSpec = delimited('tsv');
+export const tsvSpec: FormatSpec = /* @__PURE__ */ delimited('tsv');

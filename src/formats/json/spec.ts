@@ -59,6 +59,6 @@ function jsonLike(name: 'json' | 'ndjson'): FormatSpec {
 }
 
 /** JSON: one array of row objects. */
-export const jsonSpec: FormatSpec = jsonLike('json');
+export const jsonSpec: FormatSpec = /* @__PURE__ */ jsonLike('json');
 /** NDJSON (JSON Lines): one row object per `\n`-terminated line. */
-export const ndjsonSpec: FormatSpec = jsonLike('ndjson');
+export const ndjsonSpec: FormatSpec = /* @__PURE__ */ jsonLike('ndjson');

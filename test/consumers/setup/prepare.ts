@@ -12,8 +12,11 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ALL_APPS, PACK_DIR, REPO_ROOT, runCommand, TARBALL_ENV, type ConsumerApp } from './apps.js';
 
-/** npm and the bundlers are given this long per step; a registry that hangs fails the run. */
-const STEP_TIMEOUT_MS = 180_000;
+/**
+ * npm and the bundlers are given this long per step; a registry that hangs fails the run. webpack
+ * took 178 s to build the app (two workers and the page) on a 2-core machine at load average 25.
+ */
+const STEP_TIMEOUT_MS = 420_000;
 
 function log(message: string): void {
   console.log(`[consumers] ${message}`);
@@ -73,7 +76,10 @@ async function prepareApp(app: ConsumerApp, tarball: string, version: string): P
   if (lstatSync(installed).isSymbolicLink()) throw new Error(`${installed} is a symbolic link, not an installed copy of the tarball`);
   const installedVersion = (JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string }).version;
   if (installedVersion !== version) throw new Error(`${app.name} installed sluice ${installedVersion}, expected ${version}`);
-  await timed(`${app.name}: ${app.bundler} build`, () => npm(['run', 'build']));
+  const built = (await timed(`${app.name}: ${app.bundler} build`, () => npm(['run', 'build']))) as { stdout: string; stderr: string };
+  // The package's maps carry their sources: a bundler that warns about them names a packaging fault.
+  const mapWarnings = `${built.stdout}\n${built.stderr}`.split('\n').filter((line) => /source ?map/i.test(line) && /sluice/.test(line));
+  if (mapWarnings.length > 0) throw new Error(`${app.name}: the ${app.bundler} build warned about the package's source maps:\n${mapWarnings.join('\n')}`);
   if (!existsSync(join(app.distDir, 'index.html'))) throw new Error(`${app.name}: the build wrote no ${app.distDir}/index.html`);
 }
 

@@ -39,6 +39,8 @@ export interface BundleReport {
   chunks: Map<string, MeasuredChunk>;
   /** Emitted non-JS files (the worker, when Vite bundles it as an asset; the wasm). */
   assets: Array<{ fileName: string; bytes: number; gzipBytes: number }>;
+  /** Module ids with code in each worker file Vite built (by the worker's file name). */
+  workerModules: Map<string, string[]>;
   /** The entry chunk. */
   entry: MeasuredChunk;
   /** Static imports between modules (id → ids), for {@link importChain}. */
@@ -62,6 +64,22 @@ function graphRecorder(graph: Map<string, string[]>): Plugin {
   };
 }
 
+/** Records the modules of each worker file (Vite builds workers in a build of their own). */
+function workerRecorder(workers: Map<string, string[]>): Plugin {
+  return {
+    name: 'sluice-budget-workers',
+    generateBundle(_options, bundle) {
+      for (const item of Object.values(bundle)) {
+        if (item.type !== 'chunk') continue;
+        const modules = Object.entries(item.modules)
+          .filter(([, info]) => info.renderedLength > 0)
+          .map(([id]) => id);
+        workers.set(item.fileName, [...(workers.get(item.fileName) ?? []), ...modules]);
+      }
+    },
+  };
+}
+
 /**
  * Builds `entrySource` (an app's entry module; `'sluice'` resolves to `dist/index.js`) or, when
  * `entryFile` is given, that file, with Vite's production defaults and nothing written to disk.
@@ -77,6 +95,7 @@ export async function bundleForBrowser(options: { entrySource: string } | { entr
       await writeFile(input, options.entrySource);
     }
     const graph = new Map<string, string[]>();
+    const workerModules = new Map<string, string[]>();
     const result = await build({
       configFile: false,
       logLevel: 'silent',
@@ -85,6 +104,8 @@ export async function bundleForBrowser(options: { entrySource: string } | { entr
       cacheDir: join(scratch, '.vite'),
       resolve: { alias: { sluice: join(DIST, 'index.js') } },
       plugins: [graphRecorder(graph)],
+      // Vite's defaults for workers otherwise (one IIFE file each): only the recorder is added.
+      worker: { plugins: () => [workerRecorder(workerModules)] },
       build: { write: false, modulePreload: false, reportCompressedSize: false, rollupOptions: { input } },
     });
     const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
@@ -119,7 +140,7 @@ export async function bundleForBrowser(options: { entrySource: string } | { entr
       }
     }
     if (entry === undefined || entryModule === undefined) throw new Error('the build produced no entry chunk');
-    return { chunks, assets, entry, staticImports: graph, entryModule };
+    return { chunks, assets, entry, staticImports: graph, entryModule, workerModules };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -4,7 +4,8 @@
  */
 import { expose } from 'comlink';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { createWorkerApi } from '../../../src/worker/api.js';
+import { createWorkerApi, type WorkerParts } from '../../../src/worker/api.js';
+import { FULL_WORKER_PARTS } from '../../../src/worker/full-parts.js';
 import { installErrorTransfer } from '../../../src/worker/transfer.js';
 
 export class FakeWorker extends EventTarget {
@@ -14,13 +15,14 @@ export class FakeWorker extends EventTarget {
   /** Every message the page posted. */
   readonly posted: unknown[] = [];
 
-  constructor() {
+  /** `parts`: the full worker's by default; the CSV worker's to stand in for `text-worker.ts`. */
+  constructor(parts: WorkerParts = FULL_WORKER_PARTS) {
     super();
     installErrorTransfer();
     const { port1, port2 } = new MessageChannel();
     this.#page = port1;
     this.#worker = port2;
-    expose(createWorkerApi(), port2 as unknown as Parameters<typeof expose>[1]);
+    expose(createWorkerApi(parts), port2 as unknown as Parameters<typeof expose>[1]);
   }
 
   postMessage(message: unknown, transfer?: Transferable[]): void {
@@ -57,13 +59,13 @@ export class FakeWorker extends EventTarget {
   }
 }
 
-/** A factory for `exportData({ worker })` that records the workers it made. */
-export function fakeWorkerFactory(): { factory: () => Worker; workers: FakeWorker[] } {
+/** A factory for `exportData({ worker })` that records the workers it made (full workers unless `parts` says otherwise). */
+export function fakeWorkerFactory(parts: WorkerParts = FULL_WORKER_PARTS): { factory: () => Worker; workers: FakeWorker[] } {
   const workers: FakeWorker[] = [];
   return {
     workers,
     factory: () => {
-      const worker = new FakeWorker();
+      const worker = new FakeWorker(parts);
       workers.push(worker);
       return worker as unknown as Worker;
     },

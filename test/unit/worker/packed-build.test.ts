@@ -14,6 +14,7 @@ import { createPageSource } from '../../../src/worker/page-source.js';
 import { packedTransferables, packRows } from '../../../src/worker/pack.js';
 import type { PullResult } from '../../../src/worker/protocol.js';
 import { workerSource } from '../../../src/worker/worker-source.js';
+import { FULL_PARTS } from '../../../src/engine-parts.js';
 
 const RUNS = Number(process.env['PACKED_PROPERTY_RUNS'] ?? 300);
 
@@ -28,7 +29,7 @@ function pulled(rows: unknown[], sizes: number[]): ReturnType<typeof workerSourc
     chunks.push(packed === null ? { kind: 'rows', rows: chunk as object[] } : { kind: 'packed', packed: structuredClone(packed, { transfer: packedTransferables(packed) }) });
   }
   let index = 0;
-  return workerSource({ kind: 'pull', totalRows: rows.length }, async () => chunks[index++] ?? { kind: 'end' });
+  return workerSource({ kind: 'pull', totalRows: rows.length }, async () => chunks[index++] ?? { kind: 'end' }, FULL_PARTS);
 }
 
 async function* streamed(rows: unknown[]): AsyncGenerator<Record<string, unknown>> {
@@ -125,7 +126,7 @@ describe('building batches from packed rows', () => {
   it('reads what the page source sends, in order, with the total known', async () => {
     const rows = Array.from({ length: 4321 }, (_, i) => ({ id: i, label: `row ${i}` }));
     const page = createPageSource(rows);
-    const source = workerSource(page.spec, () => page.pull());
+    const source = workerSource(page.spec, () => page.pull(), FULL_PARTS);
     const progress: Array<number | undefined> = [];
     const text = new TextDecoder().decode(await bytesOf(exportStream(source, { format: 'csv', onProgress: (p) => { if (p.phase !== 'starting') progress.push(p.totalRows); } })));
     expect(text).toBe(['id,label', ...rows.map((r) => `${r.id},${r.label}`)].join('\r\n') + '\r\n');

@@ -1,6 +1,9 @@
 // An app as a user would write it: the package is imported by name, and its worker and the
 // Parquet wasm must be found by webpack 5 with no loaders or rules.
-import { exportData, exportStream, isExportError } from 'sluice';
+import { exportData, isExportError } from 'sluice';
+// exportStream (the engine on the page) comes from a module loaded when first used, as an app
+// that mostly exports through the worker would split it: the start-up code is then what
+// exportData alone needs.
 
 /** Bytes as base64, so a test can carry them out of the page as a string. */
 function toBase64(bytes) {
@@ -54,6 +57,7 @@ window.sluiceConsumer = {
   /** `exportStream` on this page's thread. */
   async exportStream(rows, format) {
     try {
+      const { exportStream } = await import('./stream.js');
       const bytes = await readAll(exportStream(rows, { format }));
       return { ok: true, base64: toBase64(bytes) };
     } catch (error) {
