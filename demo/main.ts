@@ -4,6 +4,7 @@
  * never stalls.
  */
 import {
+  EXPORT_FORMATS,
   explainFilter,
   exportData,
   isExportError,
@@ -16,6 +17,7 @@ import {
   type JobSnapshot,
   type ParquetCompression,
 } from '../src/index.js';
+import { FORMAT_SPECS } from '../src/formats/registry.js';
 import { SAMPLE_COLUMNS } from './dataset.js';
 import { FilterEditor, type FilterState } from './filter-editor.js';
 import { FrameMeter } from './frame-meter.js';
@@ -29,7 +31,8 @@ function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 }
 
 const numberFormat = new Intl.NumberFormat('en-US');
-const TEXT_FORMATS: ReadonlySet<ExportFormat> = new Set(['csv', 'tsv', 'json', 'ndjson']);
+/** Formats that outer compression can wrap, from the format registry. */
+const TEXT_FORMATS: ReadonlySet<ExportFormat> = new Set(EXPORT_FORMATS.filter((name) => FORMAT_SPECS[name].outerCompression));
 /** Rows the preview shows. */
 const PREVIEW_ROWS = 20;
 
@@ -68,6 +71,9 @@ const ui = {
   preview: byId<HTMLTableElement>('preview'),
   previewNote: byId('preview-note'),
 };
+
+// The format list comes from the registry: a new format shows up here with its label.
+for (const name of EXPORT_FORMATS) ui.format.append(new Option(FORMAT_SPECS[name].label, name));
 
 const meter = new FrameMeter({ spinner: byId('spinner'), lastSecond: byId('frame-last'), sinceMark: byId('frame-since'), readout: byId('frame-readout') });
 const store = new SampleStore();

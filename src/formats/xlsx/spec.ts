@@ -10,7 +10,7 @@ import { XLSX_MAX_ROWS, xlsxOptionProblems } from './options.js';
 /** XLSX, written by the worker as worksheet XML deflated into zip entries as it is produced. */
 export const xlsxSpec: FormatSpec = {
   name: 'xlsx',
-  label: 'Excel workbook',
+  label: 'Excel (XLSX)',
   extension: () => 'xlsx',
   mimeType: () => 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   // Not binary for the engine: a cell that does not fit its column's type is written as text, and
