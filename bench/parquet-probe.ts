@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Bool, Field, Float64, Int32, RecordBatch, Schema, Struct, TimestampMillisecond, Utf8, makeData } from 'apache-arrow';
 import type { Data } from 'apache-arrow';
-import { parquetFormat } from '../src/formats/parquet.js';
+import { getFormat } from '../src/formats/registry.js';
 import { loadParquetWasm } from '../src/formats/parquet/wasm.js';
 import type { ParquetCompression } from '../src/types.js';
 
@@ -97,7 +97,7 @@ async function runOne(rowGroupSize: number, dictionary: 'auto' | boolean, compre
   let peakRss = process.memoryUsage().rss;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const enc = await parquetFormat.createEncoder({
+  const enc = await getFormat('parquet').createEncoder({
     columns,
     options: { format: 'parquet', parquet: { rowGroupSize, dictionary, compression } },
     report: () => {},

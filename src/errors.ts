@@ -20,6 +20,7 @@ export const EXPORT_ERROR_CODES = [
   'sink_failed',
   'quota_exceeded',
   'picker_cancelled',
+  'picker_busy',
   'worker_failed',
   'verification_failed',
   'unsupported_environment',

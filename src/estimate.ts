@@ -6,6 +6,7 @@ import { RecordBatch, Table, tableFromIPC } from 'apache-arrow';
 import { exportStream } from './engine.js';
 import { ExportError, printValue } from './errors.js';
 import type { ExportSource, Row, StreamOptions } from './types.js';
+import { classifySource } from './sources/classify.js';
 import { checkStreamOptions } from './validate.js';
 
 /** What {@link estimateExport} expects an export to write. */
@@ -92,22 +93,27 @@ interface Sampler {
 }
 
 function samplerFor(source: ExportSource): Sampler | null {
-  if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
-    // IPC bytes are already in memory; decoding is zero-copy for the column buffers.
-    return tableSampler(tableFromIPC(source instanceof ArrayBuffer ? new Uint8Array(source) : source));
+  switch (classifySource(source)) {
+    case 'bytes':
+      // IPC bytes are already in memory; decoding is zero-copy for the column buffers.
+      return tableSampler(tableFromIPC(source instanceof ArrayBuffer ? new Uint8Array(source) : (source as Uint8Array)));
+    case 'table':
+      return tableSampler(source as Table);
+    case 'batch':
+      return tableSampler(new Table([source as RecordBatch]));
+    case 'batches':
+      return tableSampler(new Table(source as RecordBatch[]));
+    case 'array': {
+      const rows = source as readonly Row[];
+      return {
+        total: rows.length,
+        take: (start, end) => rows.slice(start, end),
+        join: (parts) => (parts as Row[][]).flat(1) as Row[],
+      };
+    }
+    default:
+      return null;
   }
-  if (source instanceof Table) return tableSampler(source);
-  if (source instanceof RecordBatch) return tableSampler(new Table([source]));
-  if (Array.isArray(source)) {
-    if (source.length > 0 && source[0] instanceof RecordBatch) return tableSampler(new Table(source as RecordBatch[]));
-    const rows = source as readonly Row[];
-    return {
-      total: rows.length,
-      take: (start, end) => rows.slice(start, end),
-      join: (parts) => (parts as Row[][]).flat(1) as Row[],
-    };
-  }
-  return null;
 }
 
 function tableSampler(table: Table): Sampler {

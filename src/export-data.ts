@@ -5,18 +5,15 @@
  */
 import { transfer } from 'comlink';
 import { abortError, deserializeError, ExportError, printValue, toExportError } from './errors.js';
-import { fileDescription, fileExtension, fileMimeType, resolveFileName, validatePickerId } from './file-name.js';
 import type { Filter } from './filter/ast.js';
 import type { FilterLike } from './filter/builder.js';
 import { triggerDownload } from './sinks/download.js';
 import { cleanSpool, getSpoolFile, removeSpoolFile } from './sinks/spool.js';
 import { pickFile } from './sinks/picker.js';
-import { resolveTarget, type TargetPlan } from './sinks/resolve-target.js';
+import type { TargetPlan } from './sinks/resolve-target.js';
 import type { SinkSpec } from './sinks/types.js';
 import type { ExportFormat, ExportJob, ExportOptions, ExportResult, ExportSource, Progress } from './types.js';
 import { acquireWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
-import { checkOptionsWithoutFilter } from './validate-options.js';
-import { formatInfo } from './formats/catalog.js';
 import type { ExportResources, JobChannel, RunResult, WireOptions, WorkerSinkSpec } from './worker/protocol.js';
 
 export type { ExportResources } from './worker/protocol.js';
@@ -53,6 +50,24 @@ const CANCEL_GRACE_MS = 2_000;
 
 let nextJobId = 1;
 let spoolCleaned = false;
+/** True while a save dialog that exportData opened is showing: a second one would be refused by the browser. */
+let pickerOpen = false;
+
+let requestChecks: Promise<typeof import('./request.js')> | undefined;
+
+/**
+ * The checks that run before the save dialog opens (request.ts), loaded once: a chunk of its own
+ * so the page's start-up code stays small. It is fetched as soon as the first export starts, a
+ * local chunk that arrives well within the click's activation (about 5 s); `preload()` fetches it
+ * ahead of any click.
+ */
+function loadRequestChecks(): Promise<typeof import('./request.js')> {
+  requestChecks ??= import('./request.js');
+  requestChecks.catch(() => {
+    requestChecks = undefined;
+  });
+  return requestChecks;
+}
 
 /** Removes spool files that earlier page loads left (once per page). */
 function cleanSpoolOnce(): void {
@@ -173,14 +188,19 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
       throw failure;
     },
   );
-  // The job may be dropped unawaited after a cancel; that is not an unhandled rejection.
-  promise.catch(() => undefined);
+  // A job nobody awaits rejects visibly, as fetch does (a button's one-liner must not fail
+  // silently); only a cancel the app asked for may go unawaited.
+  let cancelled = false;
 
   return {
     then: (onfulfilled, onrejected) => promise.then(onfulfilled, onrejected),
     catch: (onrejected) => promise.catch(onrejected),
     finally: (onfinally) => promise.finally(onfinally),
     cancel(reason?: string) {
+      if (!cancelled) {
+        cancelled = true;
+        promise.catch(() => undefined);
+      }
       if (!controller.signal.aborted) controller.abort(abortError(reason));
     },
     get progress() {
@@ -190,36 +210,72 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
 }
 
 async function run(source: ExportSource, options: ExportOptions, signal: AbortSignal, onProgress: (progress: Progress) => void): Promise<ExportDataResult> {
-  if (typeof options !== 'object' || options === null) throw invalid('options', `options must be an object with at least a format, got ${printValue(options)}`, options);
-  // Everything up to the picker call is synchronous: it must run inside the click's activation.
-  // Every option is checked first, so a bad option never costs the user a trip through the picker.
-  // Everything but the filter is checked here, before the save dialog opens; the worker checks the
-  // filter before it writes a byte (its parser would double this entry's size on the page).
-  checkOptionsWithoutFilter(options);
-  if (typeof source !== 'object' || source === null) {
-    throw invalid('source', `source must be an array, iterable, stream, Arrow table or source description, got ${printValue(source)}`, source);
-  }
-  const fileName = resolveFileName(options);
-  const pickerId = validatePickerId(options.pickerId);
+  // Everything up to the picker call is quick: it must run inside the click's activation.
+  // Every check that can run on the page runs first (the options, the source, the filter's syntax,
+  // the columns named against the rows or Arrow schema the page holds), so a mistake never costs
+  // the user a trip through the save dialog, nor leaves an empty file behind.
+  const { prepareRequest } = await loadRequestChecks();
+  const { fileName, mimeType, extension, description, plan } = prepareRequest(source, options);
   const factory = chooseThread(options.worker);
-  const plan = resolveTarget(options.target);
   const userSignal = options.signal;
-  if (userSignal !== undefined && !(userSignal instanceof AbortSignal)) throw invalid('signal', 'signal must be an AbortSignal', userSignal);
   if (userSignal?.aborted) throw abortError(userSignal.reason);
 
   let handle: FileSystemFileHandle | undefined;
   if (plan.kind === 'picker') {
-    const request = { suggestedName: fileName, mimeType: fileMimeType(options), extension: fileExtension(options), description: fileDescription(options) };
-    handle = await pickFile(pickerId === undefined ? request : { ...request, id: pickerId });
+    if (pickerOpen) {
+      throw new ExportError('picker_busy', 'a save dialog is already open for another export; finish or close it first (this export did not start)');
+    }
+    const request = { suggestedName: fileName, mimeType, extension, description };
+    pickerOpen = true;
+    try {
+      handle = await pickFile(options.pickerId === undefined ? request : { ...request, id: options.pickerId });
+    } finally {
+      pickerOpen = false;
+    }
   } else if (plan.kind === 'handle') {
     handle = plan.handle;
   }
+  try {
+    return await runTo(plan, handle, fileName, mimeType, factory, source, options, signal, onProgress);
+  } catch (error) {
+    // The save dialog created the file (or emptied the one chosen): a failed export removes it
+    // rather than leave an empty file in the user's folder.
+    if (plan.kind === 'picker' && handle !== undefined) await discardEmptyFile(handle);
+    throw error;
+  }
+}
+
+/**
+ * Removes a picked file that holds nothing. `FileSystemHandle.remove()` is Chromium's (110+);
+ * elsewhere there is no picker, so nothing to remove.
+ */
+async function discardEmptyFile(handle: FileSystemFileHandle): Promise<void> {
+  try {
+    const file = await handle.getFile();
+    const remove = (handle as { remove?: () => Promise<void> }).remove;
+    if (file.size === 0 && typeof remove === 'function') await remove.call(handle);
+  } catch {
+    // Best effort: the export's own error is what the caller needs to see.
+  }
+}
+
+async function runTo(
+  plan: TargetPlan,
+  handle: FileSystemFileHandle | undefined,
+  fileName: string,
+  mimeType: string,
+  factory: WorkerFactory | null,
+  source: ExportSource,
+  options: ExportOptions,
+  signal: AbortSignal,
+  onProgress: (progress: Progress) => void,
+): Promise<ExportDataResult> {
+  const userSignal = options.signal;
   const combined = userSignal === undefined ? signal : anySignal(signal, userSignal);
   if (combined.aborted) throw abortError(combined.reason);
 
   cleanSpoolOnce();
   const startedAt = performance.now();
-  const mimeType = fileMimeType(options);
   const wire = wireOptions(options);
   const sinkSpec = sinkFor(plan, handle, fileName, mimeType);
 
@@ -332,7 +388,7 @@ async function runInWorker(
 
   let connection: WorkerConnection;
   try {
-    connection = acquireWorker(factory);
+    connection = acquireWorker(factory, { appFactory: factory !== defaultWorkerFactory });
   } catch (error) {
     await pageSource.close().catch(() => undefined);
     throw error;
@@ -377,19 +433,14 @@ async function runInWorker(
  * @example await preload({ formats: ['csv', 'parquet'] });
  */
 export async function preload(options: { formats?: ExportFormat[]; worker?: ExportOptions['worker'] } = {}): Promise<void> {
-  const formats = options.formats ?? [];
-  for (const format of formats) formatInfo(format);
+  const formats = (await loadRequestChecks()).checkFormats(options.formats ?? []);
   const factory = chooseThread(options.worker);
   if (factory === null) {
-    await Promise.all([import('./worker/run.js'), import('./sources/remote.js')]);
-    if (formats.includes('parquet')) {
-      const [{ preloadParquet }] = await Promise.all([import('./formats/parquet/wasm.js'), import('./formats/parquet.js')]);
-      await preloadParquet();
-    }
-    if (formats.includes('arrow')) await import('./formats/arrow.js');
+    const [{ loadFormats }] = await Promise.all([import('./preload.js'), import('./worker/run.js')]);
+    await loadFormats(formats);
     return;
   }
-  const connection = acquireWorker(factory);
+  const connection = acquireWorker(factory, { appFactory: factory !== defaultWorkerFactory });
   await Promise.all([connection.ready, import('./worker/page-source.js')]);
   await connection.api.preload(formats);
 }

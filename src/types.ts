@@ -5,6 +5,8 @@ import type { RecordBatch, Table } from 'apache-arrow';
 import type { ExportErrorCode } from './errors.js';
 import type { Filter } from './filter/ast.js';
 import type { FilterBuilder } from './filter/builder.js';
+import type { IndexedDBSourceDescriptor } from './sources/indexeddb.js';
+import type { UrlSourceDescriptor } from './sources/url.js';
 
 export type { Filter, Scalar } from './filter/ast.js';
 
@@ -19,11 +21,8 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
  */
 export type Row = object;
 
-/** A source description that is read inside the worker (IndexedDB, URL). */
-export interface RemoteSourceDescriptor {
-  readonly kind: string;
-  readonly [key: string]: unknown;
-}
+/** A source description that is read where the export runs (the worker): `fromIndexedDB(…)` or `fromURL(…)`. */
+export type RemoteSourceDescriptor = IndexedDBSourceDescriptor | UrlSourceDescriptor;
 
 /**
  * What can be exported: rows (arrays, iterables, async iterables, `ReadableStream`s), Arrow

@@ -6,34 +6,15 @@
  */
 import { AsyncByteQueue, RecordBatchFileWriter, RecordBatchStreamWriter, Schema } from 'apache-arrow';
 import type { RecordBatch, RecordBatchWriter } from 'apache-arrow';
-import { ExportError, printValue, toExportError } from '../errors.js';
+import { ExportError, toExportError } from '../errors.js';
 import type { Chunk } from '../schema/chunk.js';
-import type { ArrowOptions, StreamOptions } from '../types.js';
+import type { ArrowOptions } from '../types.js';
 import { NULL_AS_TEXT, checkBatchSchema, planOutput, projectChunk } from './parquet/batch.js';
 import type { OutputPlan } from './parquet/batch.js';
-import { FORMAT_INFO } from './catalog.js';
-import type { Emit, Encoder, EncoderContext, FormatDefinition } from './types.js';
+import type { Emit, Encoder, EncoderContext } from './types.js';
 
 /** Which IPC layout to write: the stream format (default) or the random-access file format. */
 export type ArrowIpcFormat = NonNullable<ArrowOptions['ipc']>;
-
-/** Problems with `arrow` options, each naming the option and the bad value; empty when they are valid. */
-export function validateArrowOptions(options: ArrowOptions | undefined): Array<{ code: 'invalid_options'; path: string; message: string }> {
-  const problems: Array<{ code: 'invalid_options'; path: string; message: string }> = [];
-  if (options === undefined) return problems;
-  if (typeof options !== 'object' || options === null) {
-    problems.push({ code: 'invalid_options', path: 'arrow', message: `arrow options must be an object, got ${printValue(options)}` });
-    return problems;
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'ipc') problems.push({ code: 'invalid_options', path: `arrow.${key}`, message: `arrow has no option "${key}" (known: ipc)` });
-  }
-  const ipc: unknown = options.ipc;
-  if (ipc !== undefined && ipc !== 'stream' && ipc !== 'file') {
-    problems.push({ code: 'invalid_options', path: 'arrow.ipc', message: `arrow.ipc must be "stream" or "file", got ${printValue(ipc)}` });
-  }
-  return problems;
-}
 
 /**
  * A sink for the Arrow writer that collects the pieces it writes (headers, padding, views of the
@@ -131,23 +112,7 @@ class ArrowEncoder implements Encoder {
   }
 }
 
-/**
- * Arrow IPC: the stream format by default (`.arrows`, `application/vnd.apache.arrow.stream`), the
- * file format with `arrow: { ipc: 'file' }` (`.arrow`, `application/vnd.apache.arrow.file`).
- * The MIME type here is the stream format's; use {@link arrowMimeType} for the chosen one.
- */
-export const arrowFormat: FormatDefinition = {
-  ...FORMAT_INFO.arrow,
-  createEncoder(context: EncoderContext): Encoder {
-    const problems = validateArrowOptions(context.options.arrow);
-    if (problems.length > 0) {
-      throw new ExportError('invalid_options', problems.map((p) => p.message).join('; '), { details: { path: problems[0]!.path, problems } });
-    }
-    return new ArrowEncoder(context, context.options.arrow?.ipc ?? 'stream');
-  },
-};
-
-/** The MIME type of the chosen IPC layout. Default (stream): `application/vnd.apache.arrow.stream`. */
-export function arrowMimeType(options: StreamOptions): string {
-  return options.arrow?.ipc === 'file' ? 'application/vnd.apache.arrow.file' : 'application/vnd.apache.arrow.stream';
+/** The Arrow IPC encoder of one export: the stream layout by default, the file layout with `arrow: { ipc: 'file' }`. */
+export function createArrowEncoder(context: EncoderContext): Encoder {
+  return new ArrowEncoder(context, context.options.arrow?.ipc ?? 'stream');
 }

@@ -1,73 +1,11 @@
 /**
  * CSV and TSV (RFC 4180), written byte by byte from Arrow batches.
  */
-import { ExportError, printValue } from '../errors.js';
 import { selectedRowCount, type Chunk } from '../schema/chunk.js';
-import type { CsvOptions, DateFormat } from '../types.js';
 import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
 import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
-import { FORMAT_INFO } from './catalog.js';
-import type { Encoder, EncoderContext, FormatDefinition } from './types.js';
-
-/** CSV options with every default filled in. */
-export interface ResolvedCsvOptions {
-  delimiter: string;
-  header: boolean;
-  newline: string;
-  quote: string;
-  quoteAll: boolean;
-  bom: boolean;
-  nullValue: string;
-  escapeFormulae: boolean;
-  dateFormat: DateFormat;
-}
-
-/** Fills CSV defaults and checks each option, naming the bad value. */
-export function resolveCsvOptions(options: CsvOptions | undefined, tab: boolean): ResolvedCsvOptions {
-  const o = options ?? {};
-  const resolved: ResolvedCsvOptions = {
-    delimiter: o.delimiter ?? (tab ? '\t' : ','),
-    header: o.header ?? true,
-    newline: o.newline ?? '\r\n',
-    quote: o.quote ?? '"',
-    quoteAll: o.quoteAll ?? false,
-    bom: o.bom ?? false,
-    nullValue: o.nullValue ?? '',
-    escapeFormulae: o.escapeFormulae ?? true,
-    dateFormat: o.dateFormat ?? 'iso',
-  };
-  const problems = csvOptionProblems(resolved);
-  if (problems.length > 0) {
-    const first = problems[0]!;
-    throw new ExportError('invalid_options', problems.map((p) => p.message).join('; '), { details: { path: first.path, problems } });
-  }
-  return resolved;
-}
-
-/** Every problem with resolved CSV options. */
-export function csvOptionProblems(o: ResolvedCsvOptions): Array<{ code: string; path: string; message: string }> {
-  const problems: Array<{ code: string; path: string; message: string }> = [];
-  const oneChar = (value: unknown, path: string, label: string): void => {
-    if (typeof value !== 'string' || [...value].length !== 1 || value.length !== 1) {
-      problems.push({ code: 'invalid_options', path, message: `csv ${label} must be one character, got ${printValue(value)}` });
-    } else if (value === '\r' || value === '\n') {
-      problems.push({ code: 'invalid_options', path, message: `csv ${label} must not be CR or LF, got ${printValue(value)}` });
-    }
-  };
-  oneChar(o.delimiter, 'csv.delimiter', 'delimiter');
-  oneChar(o.quote, 'csv.quote', 'quote');
-  if (o.delimiter === o.quote) problems.push({ code: 'invalid_options', path: 'csv.quote', message: `csv quote and delimiter must differ, both are ${printValue(o.quote)}` });
-  if (!['\r\n', '\n', '\r'].includes(o.newline)) problems.push({ code: 'invalid_options', path: 'csv.newline', message: `csv newline must be "\\r\\n", "\\n" or "\\r", got ${printValue(o.newline)}` });
-  if (typeof o.nullValue !== 'string') problems.push({ code: 'invalid_options', path: 'csv.nullValue', message: `csv nullValue must be a string, got ${printValue(o.nullValue)}` });
-  else if (/[\r\n]/.test(o.nullValue) || o.nullValue.includes(o.delimiter) || o.nullValue.includes(o.quote)) {
-    problems.push({ code: 'invalid_options', path: 'csv.nullValue', message: `csv nullValue must not hold the delimiter, the quote, CR or LF, got ${printValue(o.nullValue)}` });
-  }
-  if (!['iso', 'date', 'epoch'].includes(o.dateFormat)) problems.push({ code: 'invalid_options', path: 'csv.dateFormat', message: `csv dateFormat must be "iso", "date" or "epoch", got ${printValue(o.dateFormat)}` });
-  for (const key of ['header', 'quoteAll', 'bom', 'escapeFormulae'] as const) {
-    if (typeof o[key] !== 'boolean') problems.push({ code: 'invalid_options', path: `csv.${key}`, message: `csv ${key} must be a boolean, got ${printValue(o[key])}` });
-  }
-  return problems;
-}
+import { resolveCsvOptions } from './csv/spec.js';
+import type { Encoder, EncoderContext } from './types.js';
 
 // A text cell starting with one of these would run as a formula in Excel or Sheets (OWASP "CSV
 // Injection"). NUL is on the list because some spreadsheets skip leading NULs: "\0=1+2" is a formula.
@@ -93,7 +31,8 @@ export function isFormulaLike(text: string): boolean {
 }
 const decoder = new TextDecoder();
 
-function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
+/** The CSV (or, with `tab`, TSV) encoder of one export. */
+export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder {
   const o = resolveCsvOptions(context.options.csv, tab);
   const delimiter = o.delimiter.charCodeAt(0);
   const quote = o.quote.charCodeAt(0);
@@ -456,15 +395,3 @@ function pathOf(state: ColumnState): number {
 const BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
 const TRUE = utf8('true');
 const FALSE = utf8('false');
-
-/** Comma-separated values. */
-export const csvFormat: FormatDefinition = {
-  ...FORMAT_INFO.csv,
-  createEncoder: (context) => createCsvEncoder(context, false),
-};
-
-/** Tab-separated values: CSV with a tab delimiter. */
-export const tsvFormat: FormatDefinition = {
-  ...FORMAT_INFO.tsv,
-  createEncoder: (context) => createCsvEncoder(context, true),
-};

@@ -2,26 +2,11 @@
  * JSON (an array of objects) and NDJSON (one object per `\n`-terminated line), written byte by byte.
  * Keys follow the column order; never a BOM.
  */
-import { ExportError, printValue } from '../errors.js';
 import { selectedRowCount, type Chunk } from '../schema/chunk.js';
-import type { DateFormat, JsonOptions } from '../types.js';
 import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
 import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
-import { FORMAT_INFO } from './catalog.js';
-import type { Encoder, EncoderContext, FormatDefinition } from './types.js';
-
-/** Fills JSON defaults and checks them. */
-export function resolveJsonOptions(options: JsonOptions | undefined): Required<JsonOptions> {
-  const bigint = options?.bigint ?? 'auto';
-  const dateFormat: DateFormat = options?.dateFormat ?? 'iso';
-  if (!['auto', 'string', 'number'].includes(bigint)) {
-    throw new ExportError('invalid_options', `json bigint must be "auto", "string" or "number", got ${printValue(bigint)}`, { details: { path: 'json.bigint' } });
-  }
-  if (!['iso', 'date', 'epoch'].includes(dateFormat)) {
-    throw new ExportError('invalid_options', `json dateFormat must be "iso", "date" or "epoch", got ${printValue(dateFormat)}`, { details: { path: 'json.dateFormat' } });
-  }
-  return { bigint, dateFormat };
-}
+import { resolveJsonOptions } from './json/spec.js';
+import type { Encoder, EncoderContext } from './types.js';
 
 // JSON escapes for bytes below 0x20, `"` and `\`; 0 means the byte is copied as is.
 const ESCAPE = new Uint8Array(256);
@@ -37,7 +22,8 @@ const NULL = utf8('null');
 const TRUE = utf8('true');
 const FALSE = utf8('false');
 
-function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
+/** The JSON (or, with `lines`, NDJSON) encoder of one export. */
+export function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
   const o = resolveJsonOptions(context.options.json);
   const dateOnly = o.dateFormat === 'date';
   const epoch = o.dateFormat === 'epoch';
@@ -250,15 +236,3 @@ function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
     },
   };
 }
-
-/** A JSON array of objects. */
-export const jsonFormat: FormatDefinition = {
-  ...FORMAT_INFO.json,
-  createEncoder: (context) => createJsonEncoder(context, false),
-};
-
-/** Newline-delimited JSON: one object per line. */
-export const ndjsonFormat: FormatDefinition = {
-  ...FORMAT_INFO.ndjson,
-  createEncoder: (context) => createJsonEncoder(context, true),
-};

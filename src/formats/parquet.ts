@@ -21,11 +21,10 @@ import type { ResolvedParquetOptions } from './parquet/options.js';
 import { loadParquetWasm } from './parquet/wasm.js';
 import type { ParquetWasm } from './parquet/wasm.js';
 import type { Table as WasmTable, RecordBatch as WasmRecordBatch, WriterProperties as WasmWriterProperties } from 'parquet-wasm/esm';
-import { FORMAT_INFO } from './catalog.js';
-import type { Emit, Encoder, EncoderContext, FormatDefinition, OutputColumn } from './types.js';
+import type { Emit, Encoder, EncoderContext, OutputColumn } from './types.js';
 
 export { preloadParquet } from './parquet/wasm.js';
-export { validateParquetOptions, DEFAULT_ROW_GROUP_SIZE, PARQUET_COMPRESSIONS } from './parquet/options.js';
+export { DEFAULT_ROW_GROUP_SIZE } from './parquet/options.js';
 
 /**
  * Types Parquet cannot store as they are: an all-null (`Null`) column becomes nullable text, so
@@ -434,14 +433,11 @@ function emptyData(type: DataType): Data {
 }
 
 /**
- * Apache Parquet (`.parquet`, `application/vnd.apache.parquet`), written by parquet-wasm, which is
- * loaded on first use. Options: `parquet: { compression, rowGroupSize, dictionary, statistics, metadata }`.
+ * The Parquet encoder of one export: parquet-wasm, loaded on first use. Options:
+ * `parquet: { compression, rowGroupSize, dictionary, statistics, metadata }`.
  */
-export const parquetFormat: FormatDefinition = {
-  ...FORMAT_INFO.parquet,
-  async createEncoder(context: EncoderContext): Promise<Encoder> {
-    const options = resolveParquetOptions(context.options.parquet);
-    const wasm = await loadParquetWasm();
-    return new ParquetEncoder(wasm, context, options);
-  },
-};
+export async function createParquetEncoder(context: EncoderContext): Promise<Encoder> {
+  const options = resolveParquetOptions(context.options.parquet);
+  const wasm = await loadParquetWasm();
+  return new ParquetEncoder(wasm, context, options);
+}

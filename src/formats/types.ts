@@ -37,13 +37,11 @@ export interface Encoder {
   abort?(reason: unknown): void;
 }
 
-/** A file format: its file extension and MIME type, and how to make its encoder. */
+/** The engine's view of a format (see `getFormat` in registry.ts): its name, whether it is binary, and its encoder. */
 export interface FormatDefinition {
   readonly name: ExportFormat;
-  /** File extension without the dot, e.g. `arrows` or `arrow` depending on `arrow.ipc`. */
-  extension(options: StreamOptions): string;
-  readonly mimeType: string;
   /** Binary formats need one schema for every batch; the engine then locks the schema after the first batch. */
   readonly binary: boolean;
-  createEncoder(context: EncoderContext): Encoder | Promise<Encoder>;
+  /** Loads the encoder's code on first use and makes the encoder of one export. */
+  createEncoder(context: EncoderContext): Promise<Encoder>;
 }

@@ -5,6 +5,7 @@
  * only when the consumer of the output asks for more bytes.
  */
 import { RecordBatch, Table } from 'apache-arrow';
+import { OPEN_READER } from './classify.js';
 import { ExportError, printValue } from '../errors.js';
 import type { ExportIssue, ExportSource, Row } from '../types.js';
 import { unpackRows, type PackedRows } from '../schema/packed.js';
@@ -83,7 +84,6 @@ export interface SourceContext {
   chunkSize: number;
 }
 
-const OPEN_READER = Symbol('sluice.openReader');
 
 /**
  * A source that hands the engine its reader itself (rows pulled from the page arrive packed by

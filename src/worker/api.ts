@@ -4,6 +4,7 @@
 import { releaseProxy, transfer, type Remote } from 'comlink';
 import { abortError, serializeError, toExportError } from '../errors.js';
 import { Coalescer } from '../sinks/coalesce.js';
+import { FORMAT_SPECS } from '../formats/registry.js';
 import { cleanSpool } from '../sinks/opfs.js';
 import { createSink } from '../sinks/index.js';
 import type { ByteSink } from '../sinks/types.js';
@@ -46,11 +47,8 @@ async function openSink(spec: WorkerSinkSpec, channel: Remote<JobChannel>): Prom
 }
 
 async function wasmMemoryBytes(format: ExportFormat): Promise<number | undefined> {
-  if (format !== 'parquet') return undefined;
   try {
-    const { loadParquetWasm } = await import('../formats/parquet/wasm.js');
-    const wasm = (await loadParquetWasm()) as { wasmMemory?: () => WebAssembly.Memory };
-    return wasm.wasmMemory?.().buffer.byteLength;
+    return await FORMAT_SPECS[format].wasmMemoryBytes?.();
   } catch {
     return undefined;
   }
@@ -114,14 +112,8 @@ export function createWorkerApi(): ExportWorkerApi {
     },
 
     async preload(formats) {
-      // The readers of IndexedDB and URL sources too: an offline export must not fetch a module.
-      await import('../sources/remote.js');
-      if (formats.includes('parquet')) {
-        // The encoder module as well as the wasm: an offline export must not fetch either.
-        const [{ preloadParquet }] = await Promise.all([import('../formats/parquet/wasm.js'), import('../formats/parquet.js')]);
-        await preloadParquet();
-      }
-      if (formats.includes('arrow')) await import('../formats/arrow.js');
+      const { loadFormats } = await import('../preload.js');
+      await loadFormats(formats);
     },
 
     ping: () => Date.now(),

@@ -219,30 +219,85 @@ export class WorkerConnection {
 }
 
 const connections = new Map<WorkerFactory, WorkerConnection>();
+/** Factories that an app passed (`worker: () => new Worker(…)`), as opposed to the library's own. */
+const appFactories = new WeakSet<WorkerFactory>();
+const idleTimers = new Map<WorkerConnection, ReturnType<typeof setTimeout>>();
 
-/** The live worker for `factory`, started when there is none (or the last one died or was retired). */
-export function acquireWorker(factory: WorkerFactory): WorkerConnection {
+/**
+ * How long a worker made by an app's factory may sit idle before it is ended: 30 s. The library's
+ * own worker stays (an offline page could not fetch it again); an app's factory may be an inline
+ * arrow function that makes a new worker per export, and those must not pile up.
+ */
+export const APP_WORKER_IDLE_MS = 30_000;
+
+/**
+ * The live worker for `factory`, started when there is none (or the last one died or was retired).
+ * `appFactory` marks a factory the app passed: its idle workers are ended after
+ * {@link APP_WORKER_IDLE_MS}, and at once when another app factory takes over (an inline factory is
+ * a new function on every call, so its last worker would never be used again).
+ */
+export function acquireWorker(factory: WorkerFactory, options: { appFactory?: boolean } = {}): WorkerConnection {
   const existing = connections.get(factory);
+  if (existing !== undefined) clearIdleTimer(existing);
   if (existing !== undefined && !existing.closed && !existing.worn) return existing;
   if (existing !== undefined && !existing.closed && existing.active === 0) existing.retire();
+  if (options.appFactory === true) {
+    appFactories.add(factory);
+    for (const [other, connection] of connections) {
+      if (other !== factory && appFactories.has(other) && connection.active === 0) retireConnection(connection);
+    }
+  }
   const connection = new WorkerConnection(factory);
   connection.onDeath = () => {
+    clearIdleTimer(connection);
     if (connections.get(factory) === connection) connections.delete(factory);
   };
   connections.set(factory, connection);
   return connection;
 }
 
-/** Called after each job: retires a worn worker once no job runs on it. */
+/** Called after each job: retires a worn worker once no job runs on it, and schedules an idle app worker's end. */
 export function releaseWorker(connection: WorkerConnection): void {
-  if (connection.active === 0 && connection.worn && !connection.closed) {
-    connection.retire();
-    for (const [factory, current] of connections) if (current === connection) connections.delete(factory);
+  if (connection.active !== 0 || connection.closed) return;
+  if (connection.worn) {
+    retireConnection(connection);
+    return;
   }
+  const factory = [...connections].find(([, current]) => current === connection)?.[0];
+  if (factory !== undefined && appFactories.has(factory)) {
+    clearIdleTimer(connection);
+    const timer = setTimeout(() => {
+      idleTimers.delete(connection);
+      if (connection.active === 0) retireConnection(connection);
+    }, APP_WORKER_IDLE_MS);
+    // An idle timer must not keep a Node process (tests, server-side use) alive.
+    (timer as { unref?: () => void }).unref?.();
+    idleTimers.set(connection, timer);
+  }
+}
+
+function retireConnection(connection: WorkerConnection): void {
+  clearIdleTimer(connection);
+  if (!connection.closed) connection.retire();
+  for (const [factory, current] of connections) if (current === connection) connections.delete(factory);
+}
+
+function clearIdleTimer(connection: WorkerConnection): void {
+  const timer = idleTimers.get(connection);
+  if (timer !== undefined) clearTimeout(timer);
+  idleTimers.delete(connection);
+}
+
+/** Workers alive now (for tests and diagnostics). */
+export function liveWorkerCount(): number {
+  return [...connections.values()].filter((connection) => !connection.closed).length;
 }
 
 /** Terminates every worker this page started (for tests and page teardown). */
 export function terminateWorkers(): void {
-  for (const connection of connections.values()) connection.retire();
+  for (const connection of connections.values()) {
+    clearIdleTimer(connection);
+    connection.retire();
+  }
   connections.clear();
 }

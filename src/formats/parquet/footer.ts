@@ -6,6 +6,8 @@
  * Layout: … FileMetaData (Thrift compact) | 4-byte little-endian length | "PAR1".
  */
 
+import { verificationFailed } from '../verify-text.js';
+
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
 
 /** Why a footer could not be read. */
@@ -148,5 +150,28 @@ class CompactReader {
   private skipElement(type: number): void {
     if (type === TRUE || type === FALSE) this.pos += 1;
     else this.skip(type);
+  }
+}
+
+/**
+ * Rows of a whole Parquet file, for `verifyExport`: `num_rows` from the footer (no data page is
+ * read); throws `verification_failed` when the file is not Parquet.
+ */
+export async function countParquetRows(input: Uint8Array | Blob): Promise<number> {
+  const size = input instanceof Uint8Array ? input.byteLength : input.size;
+  const read = async (start: number, end = size): Promise<Uint8Array> =>
+    input instanceof Uint8Array ? input.subarray(start, end) : new Uint8Array(await input.slice(start, end).arrayBuffer());
+  try {
+    if (size < 12) throw new Error(`${size} bytes is too short for a Parquet file`);
+    const head = await read(0, 4);
+    if (String.fromCharCode(...head) !== 'PAR1') throw new Error('the file does not start with the Parquet magic "PAR1"');
+    // Most footers fit in 64 KiB; a larger one is read again at its full length.
+    let tail = await read(Math.max(0, size - 65_536));
+    const needed = footerLength(tail)!;
+    if (needed > size) throw new Error(`the footer claims ${needed} bytes, the file has ${size}`);
+    if (needed > tail.length) tail = await read(size - needed);
+    return readFooterRowCount(tail);
+  } catch (error) {
+    throw verificationFailed('parquet', error instanceof Error ? error.message : String(error));
   }
 }

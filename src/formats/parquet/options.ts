@@ -4,13 +4,11 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { Type } from 'apache-arrow';
-import { ExportError, printValue } from '../../errors.js';
+import { Problems } from '../../options/problems.js';
+import { checkParquetOptions } from './spec.js';
 import type { ParquetCompression, ParquetOptions } from '../../types.js';
 import type { WriterProperties } from 'parquet-wasm/esm';
 import type { ParquetWasm } from './wasm.js';
-
-/** Codecs accepted by `parquet.compression`. */
-export const PARQUET_COMPRESSIONS: readonly ParquetCompression[] = ['snappy', 'zstd', 'gzip', 'brotli', 'lz4', 'none'];
 
 /**
  * Rows per row group when `parquet.rowGroupSize` is not given: 65,536. On 1M rows × 10 columns it
@@ -19,9 +17,6 @@ export const PARQUET_COMPRESSIONS: readonly ParquetCompression[] = ['snappy', 'z
  * (bench/parquet-probe.ts).
  */
 export const DEFAULT_ROW_GROUP_SIZE = 65_536;
-
-/** Largest accepted `parquet.rowGroupSize` (parquet-wasm takes a 32-bit count). */
-export const MAX_ROW_GROUP_SIZE = 2 ** 31 - 1;
 
 /** Parquet options with every default filled in. */
 export interface ResolvedParquetOptions {
@@ -32,69 +27,11 @@ export interface ResolvedParquetOptions {
   metadata: Record<string, string>;
 }
 
-/** One problem found in the options. */
-export interface OptionProblem {
-  code: 'invalid_options';
-  /** The option, e.g. `parquet.compression`. */
-  path: string;
-  message: string;
-}
-
-const KNOWN_KEYS = ['compression', 'rowGroupSize', 'dictionary', 'statistics', 'metadata'] as const;
-
-/**
- * Every problem in `parquet` options, each naming the option and the bad value; empty when valid.
- *
- * @example validateParquetOptions({ compression: 'lzo' })
- * // [{ code: 'invalid_options', path: 'parquet.compression', message: 'parquet.compression must be one of … got "lzo"' }]
- */
-export function validateParquetOptions(options: unknown): OptionProblem[] {
-  const problems: OptionProblem[] = [];
-  const add = (path: string, message: string): void => {
-    problems.push({ code: 'invalid_options', path, message });
-  };
-  if (options === undefined) return problems;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    add('parquet', `parquet options must be an object, got ${printValue(options)}`);
-    return problems;
-  }
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!(KNOWN_KEYS as readonly string[]).includes(key)) add(`parquet.${key}`, `parquet has no option "${key}" (known: ${KNOWN_KEYS.join(', ')})`);
-  }
-  const { compression, rowGroupSize, dictionary, statistics, metadata } = o;
-  if (compression !== undefined && !(PARQUET_COMPRESSIONS as readonly unknown[]).includes(compression)) {
-    add('parquet.compression', `parquet.compression must be one of ${PARQUET_COMPRESSIONS.map((c) => `"${c}"`).join(', ')}, got ${printValue(compression)}`);
-  }
-  if (rowGroupSize !== undefined && (typeof rowGroupSize !== 'number' || !Number.isInteger(rowGroupSize) || rowGroupSize < 1 || rowGroupSize > MAX_ROW_GROUP_SIZE)) {
-    add('parquet.rowGroupSize', `parquet.rowGroupSize must be a whole number of rows from 1 to ${MAX_ROW_GROUP_SIZE}, got ${printValue(rowGroupSize)}`);
-  }
-  if (dictionary !== undefined && dictionary !== 'auto' && typeof dictionary !== 'boolean') {
-    add('parquet.dictionary', `parquet.dictionary must be "auto", true or false, got ${printValue(dictionary)}`);
-  }
-  if (statistics !== undefined && typeof statistics !== 'boolean') {
-    add('parquet.statistics', `parquet.statistics must be true or false, got ${printValue(statistics)}`);
-  }
-  if (metadata !== undefined) {
-    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-      add('parquet.metadata', `parquet.metadata must be an object of string keys and string values, got ${printValue(metadata)}`);
-    } else {
-      for (const [key, value] of Object.entries(metadata)) {
-        if (typeof value !== 'string') add(`parquet.metadata.${key}`, `parquet.metadata values must be strings, got ${printValue(value)} for "${key}"`);
-        // The writer stores the Arrow schema under this key; a user value would corrupt it.
-        if (key === 'ARROW:schema') add(`parquet.metadata.${key}`, 'parquet.metadata cannot set "ARROW:schema": the writer stores the Arrow schema there');
-      }
-    }
-  }
-  return problems;
-}
-
 /** The options with defaults filled in; throws `'invalid_options'` listing every problem. */
 export function resolveParquetOptions(options: ParquetOptions | undefined): ResolvedParquetOptions {
-  const problems = validateParquetOptions(options);
-  if (problems.length > 0) {
-    throw new ExportError('invalid_options', problems.map((p) => p.message).join('; '), { details: { path: problems[0]!.path, problems } });
-  }
+  const problems = new Problems();
+  checkParquetOptions(options, problems.add);
+  problems.throwIfAny();
   return {
     compression: options?.compression ?? 'snappy',
     rowGroupSize: options?.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE,

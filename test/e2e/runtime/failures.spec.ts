@@ -214,7 +214,9 @@ test('two exports at once to two picked files both complete', async ({ runtime }
     const { lib, standardRows, readOpfs } = window.sluiceRuntime!;
     window.__picker.nextName = 'first.csv';
     const first = lib.exportData(standardRows(30_000), { format: 'csv', target: 'picker' });
-    await Promise.resolve();
+    // One save dialog at a time (a second one is picker_busy): the second click comes once the first dialog closed.
+    while (window.__picker.calls.length < 1 || window.__picker.nextName !== undefined) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
     window.__picker.nextName = 'second.csv';
     const second = lib.exportData(standardRows(20_000), { format: 'csv', target: 'picker' });
     const [a, b] = await Promise.all([first, second]);

@@ -57,8 +57,12 @@ describe('sources', () => {
     await expect(readText(exportStream([[1, 'a']], { format: 'csv' }))).rejects.toMatchObject({ code: 'invalid_options', message: /pass `columns`/ });
   });
 
-  it.each([[null], [42], ['text'], [{}]])('refuses %j as a source', async (source) => {
-    await expect(readText(exportStream(source as never, { format: 'csv' }))).rejects.toMatchObject({ name: 'ExportError', code: 'invalid_options' });
+  it.each([[null], [42], ['text'], [{}], [Promise.resolve([])]])('refuses %j as a source at once, as it refuses bad options', (source) => {
+    expect(() => exportStream(source as never, { format: 'csv' })).toThrow(expect.objectContaining({ name: 'ExportError', code: 'invalid_options' }));
+  });
+
+  it('says a Promise passed as the source is a Promise (a forgotten await)', () => {
+    expect(() => exportStream(Promise.resolve([{ a: 1 }]) as never, { format: 'csv' })).toThrow(/source is a Promise: await it first/);
   });
 
   it('selects, orders and renames Arrow columns', async () => {
@@ -69,7 +73,7 @@ describe('sources', () => {
   it('lists the available columns for an unknown one', async () => {
     await expect(readText(exportStream(ROWS, { format: 'csv', columns: ['id', 'nmae'] }))).rejects.toMatchObject({
       code: 'unknown_column',
-      message: 'columns[1]: unknown column "nmae"; available: id, name',
+      message: 'columns[1]: unknown column "nmae" (did you mean "name"?); available: id, name',
     });
   });
 

@@ -2,11 +2,19 @@ import { Dictionary, Field, Int32, RecordBatch, RecordBatchReader, Schema, Struc
 import type { Table } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { isExportError } from '../../../src/errors.js';
-import { arrowFormat, arrowMimeType, validateArrowOptions } from '../../../src/formats/arrow.js';
+import { arrowSpec, checkArrowOptions } from '../../../src/formats/arrow/spec.js';
+import { getFormat } from '../../../src/formats/registry.js';
+import { Problems } from '../../../src/options/problems.js';
 import type { Chunk } from '../../../src/schema/chunk.js';
 import type { ArrowOptions } from '../../../src/types.js';
 import { allColumns, chunksOf, encodeChunks, fakeContext, sampleBatch } from './parquet-helpers.js';
 
+const arrowFormat = getFormat('arrow');
+function validateArrowOptions(options: ArrowOptions) {
+  const problems = new Problems();
+  checkArrowOptions(options, problems.add);
+  return problems.list;
+}
 const context = (batch: RecordBatch, arrow: ArrowOptions = {}) => fakeContext(allColumns(batch), { format: 'arrow', arrow });
 
 /** Rows as plain JSON-comparable values (bigints and decimals as text, nested values unwrapped). */
@@ -38,11 +46,11 @@ describe('arrow format definition', () => {
   it('uses .arrows for the stream format and .arrow for the file format', () => {
     expect(arrowFormat.name).toBe('arrow');
     expect(arrowFormat.binary).toBe(true);
-    expect(arrowFormat.extension({ format: 'arrow' })).toBe('arrows');
-    expect(arrowFormat.extension({ format: 'arrow', arrow: { ipc: 'stream' } })).toBe('arrows');
-    expect(arrowFormat.extension({ format: 'arrow', arrow: { ipc: 'file' } })).toBe('arrow');
-    expect(arrowFormat.mimeType).toBe('application/vnd.apache.arrow.stream');
-    expect(arrowMimeType({ format: 'arrow', arrow: { ipc: 'file' } })).toBe('application/vnd.apache.arrow.file');
+    expect(arrowSpec.extension({})).toBe('arrows');
+    expect(arrowSpec.extension({ arrow: { ipc: 'stream' } })).toBe('arrows');
+    expect(arrowSpec.extension({ arrow: { ipc: 'file' } })).toBe('arrow');
+    expect(arrowSpec.mimeType({})).toBe('application/vnd.apache.arrow.stream');
+    expect(arrowSpec.mimeType({ arrow: { ipc: 'file' } })).toBe('application/vnd.apache.arrow.file');
   });
 
   it.each([
@@ -55,9 +63,9 @@ describe('arrow format definition', () => {
     expect(problems[0]!.message).toContain(message);
   });
 
-  it('createEncoder rejects invalid options with invalid_options', () => {
-    const batch = sampleBatch();
-    expect(() => arrowFormat.createEncoder(context(batch, { ipc: 'feather' as 'file' }))).toThrow(/arrow\.ipc must be/);
+  it('reports every bad option with its path', () => {
+    expect(validateArrowOptions({ ipc: 'feather', compresion: 'lz4' } as unknown as ArrowOptions).map((p) => p.path)).toEqual(['arrow.compresion', 'arrow.ipc']);
+    expect(validateArrowOptions({ ipx: 'file' } as unknown as ArrowOptions)[0]!.message).toContain('did you mean "ipc"');
   });
 });
 

@@ -1,7 +1,17 @@
 import { DateMillisecond, Field, Int32, RecordBatch, Schema, Struct, Utf8, makeData, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { isExportError } from '../../../src/errors.js';
-import { parquetFormat, preloadParquet, validateParquetOptions } from '../../../src/formats/parquet.js';
+import { preloadParquet } from '../../../src/formats/parquet.js';
+import { checkParquetOptions, parquetSpec } from '../../../src/formats/parquet/spec.js';
+import { getFormat } from '../../../src/formats/registry.js';
+import { Problems } from '../../../src/options/problems.js';
+
+const parquetFormat = getFormat('parquet');
+function validateParquetOptions(options: unknown) {
+  const problems = new Problems();
+  checkParquetOptions(options, problems.add);
+  return problems.list;
+}
 import { readFooterRowCount } from '../../../src/formats/parquet/footer.js';
 import { loadParquetWasm } from '../../../src/formats/parquet/wasm.js';
 import type { Chunk } from '../../../src/schema/chunk.js';
@@ -110,8 +120,8 @@ async function failure(promise: Promise<unknown>): Promise<{ code: string; messa
 describe('parquet format definition', () => {
   it('names the format, extension and MIME type', () => {
     expect(parquetFormat.name).toBe('parquet');
-    expect(parquetFormat.extension({ format: 'parquet' })).toBe('parquet');
-    expect(parquetFormat.mimeType).toBe('application/vnd.apache.parquet');
+    expect(parquetSpec.extension({})).toBe('parquet');
+    expect(parquetSpec.mimeType({})).toBe('application/vnd.apache.parquet');
     expect(parquetFormat.binary).toBe(true);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isExportError } from '../../../src/errors.js';
-import { defaultFileName, fileDescription, fileExtension, fileMimeType, resolveFileName, validatePickerId } from '../../../src/file-name.js';
+import { defaultFileName, fileDescription, fileExtension, fileMimeType, fileNameProblems, resolveFileName } from '../../../src/file-name.js';
+import { validateExport } from '../../../src/validate.js';
 import type { StreamOptions } from '../../../src/types.js';
 
 const when = new Date(2024, 0, 2, 3, 4, 5); // local time: 2024-01-02 03:04:05
@@ -53,12 +54,37 @@ describe('resolveFileName', () => {
   });
 });
 
-describe('validatePickerId', () => {
+describe('pickerId', () => {
+  const pickerProblems = (pickerId: unknown) => validateExport({ format: 'csv', pickerId } as never).filter((p) => p.path === 'pickerId');
   it.each([[undefined], ['exports'], ['a-b_C9'], ['x'.repeat(32)]])('accepts %j', (id) => {
-    expect(validatePickerId(id)).toBe(id);
+    expect(pickerProblems(id)).toEqual([]);
   });
   it.each([[''], ['x'.repeat(33)], ['has space'], ['dot.ted'], ['é'], [7]])('rejects %j', (id) => {
-    expect(() => validatePickerId(id)).toThrow(/pickerId must be 1 to 32 characters/);
+    expect(pickerProblems(id)[0]?.message).toMatch(/pickerId must be 1 to 32 characters/);
+  });
+});
+
+describe('file name extensions', () => {
+  it.each([
+    [{ format: 'csv' as const, fileName: 'orders' }, 'orders.csv'],
+    [{ format: 'csv' as const, fileName: 'report.2024' }, 'report.2024.csv'],
+    [{ format: 'csv' as const, compression: 'gzip' as const, fileName: 'orders.csv' }, 'orders.csv.gz'],
+    [{ format: 'csv' as const, compression: 'gzip' as const, fileName: 'orders' }, 'orders.csv.gz'],
+    [{ format: 'arrow' as const, arrow: { ipc: 'file' as const }, fileName: 'orders' }, 'orders.arrow'],
+    [{ format: 'tsv' as const, fileName: 'orders.txt' }, 'orders.txt'],
+    [{ format: 'csv' as const, fileName: 'Orders.CSV' }, 'Orders.CSV'],
+  ])('%j → %s', (options, name) => {
+    expect(resolveFileName(options)).toBe(name);
+  });
+  it.each([
+    [{ format: 'csv' as const }, 'orders.xlsx', false],
+    [{ format: 'csv' as const }, 'orders.parquet', true],
+    [{ format: 'ndjson' as const }, 'orders.json', true],
+    [{ format: 'tsv' as const }, 'orders.csv', true],
+    [{ format: 'arrow' as const }, 'orders.arrow', true],
+    [{ format: 'json' as const }, 'orders.json', false],
+  ])('%j: %s is refused: %s', (options, name, refused) => {
+    expect(fileNameProblems(name, options).some((message) => message.includes('but the export writes'))).toBe(refused);
   });
 });
 

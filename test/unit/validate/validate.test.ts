@@ -2,11 +2,11 @@ import { Field, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { exportStream } from '../../../src/engine.js';
 import { isExportError, type ExportError } from '../../../src/errors.js';
-import type { CsvOptions, ExportOptions, StreamOptions } from '../../../src/types.js';
-import { resolveCsvOptions } from '../../../src/formats/csv.js';
-import { validateParquetOptions } from '../../../src/formats/parquet/options.js';
+import type { ExportOptions, StreamOptions } from '../../../src/types.js';
+import { fileNameProblems } from '../../../src/file-name.js';
+import { FIELD_TYPE_NAMES } from '../../../src/options/rules.js';
 import { readDeclaredSchema } from '../../../src/schema/kinds.js';
-import { checkStreamOptions, FIELD_TYPE_NAMES, fileNameProblems, validateExport, type ValidationProblem } from '../../../src/validate.js';
+import { checkStreamOptions, validateExport, type ValidationProblem } from '../../../src/validate.js';
 
 /** Loosely typed options: the point of these tests is values the types would refuse. */
 const opts = (options: Record<string, unknown>): ExportOptions => ({ format: 'csv', ...options }) as unknown as ExportOptions;
@@ -237,8 +237,8 @@ describe('csv, json, parquet and arrow options', () => {
     expect(paths(validateExport(opts(options)))).toEqual(expected);
   });
 
-  it('says a BOM would corrupt a non-CSV file', () => {
-    expect(validateExport(opts({ format: 'parquet', csv: { bom: true } }))[0]!.message).toMatch(/byte-order mark would corrupt a parquet file/);
+  it('refuses csv options (a BOM among them) for a format that is not CSV', () => {
+    expect(validateExport(opts({ format: 'parquet', csv: { bom: true } }))[0]!.message).toBe('csv options apply to csv and tsv, not parquet');
   });
 
   it.each<[unknown, boolean]>([
@@ -410,7 +410,9 @@ describe('checkStreamOptions and exportStream', () => {
     };
     const error = thrown(() => exportStream(source, opts({ fileName: 'CON', csv: { delimiter: '' } })));
     expect(error.code).toBe('invalid_options');
-    expect(error.details.problems?.map((p) => p.path)).toEqual(['csv.delimiter', 'fileName']);
+    // fileName is exportData's: exportStream writes no file, so it is refused rather than ignored.
+    expect(error.details.problems?.map((p) => p.path)).toEqual(['fileName', 'csv.delimiter']);
+    expect(error.details.problems?.[0]?.message).toMatch(/fileName is an option of exportData/);
     expect(read).toBe(false);
   });
 });
@@ -419,55 +421,7 @@ describe('checkStreamOptions and exportStream', () => {
  * validate.ts writes the CSV, Parquet and schema rules out itself (the encoders' modules would pull
  * Apache Arrow into the main-thread bundle). These tests keep the two copies in step.
  */
-describe('the rules agree with the encoders', () => {
-  const csvCases: Array<Record<string, unknown>> = [
-    {},
-    { delimiter: ';' },
-    { delimiter: ';;' },
-    { delimiter: '' },
-    { delimiter: '\r' },
-    { quote: 'ab' },
-    { quote: "'", delimiter: "'" },
-    { newline: '\n\n' },
-    { nullValue: 'N,A' },
-    { nullValue: 7 },
-    { nullValue: 'a\nb' },
-    { dateFormat: 'rfc' },
-    { header: 'yes', quoteAll: 1, bom: null, escapeFormulae: 'no' },
-    { delimiter: '😀' },
-  ];
-  it.each(csvCases)('csv %j', (csv) => {
-    for (const tab of [false, true]) {
-      const ours = validateExport(opts({ format: tab ? 'tsv' : 'csv', csv }));
-      // What the encoder itself refuses: resolveCsvOptions throws with every problem in details.
-      let theirs: Array<{ path: string; message: string }> = [];
-      try {
-        resolveCsvOptions(csv as CsvOptions, tab);
-      } catch (error) {
-        theirs = [...((error as ExportError).details.problems ?? [])];
-      }
-      // validate.ts drops the nullValue echo of a bad delimiter or quote.
-      if (theirs.some((p) => p.path === 'csv.delimiter' || p.path === 'csv.quote')) theirs = theirs.filter((p) => !(p.path === 'csv.nullValue' && typeof csv['nullValue'] !== 'number'));
-      expect(ours.map((p) => [p.path, p.message])).toEqual(theirs.map((p) => [p.path, p.message]));
-    }
-  });
-
-  const parquetCases: unknown[] = [
-    {},
-    { compression: 'lzo' },
-    { rowGroupSize: 0 },
-    { rowGroupSize: 2 ** 31 },
-    { dictionary: 'yes', statistics: 1 },
-    { metadata: { a: 'b', c: 3, 'ARROW:schema': 'x' } },
-    { metadata: [] },
-    { rowGroupSzie: 10 },
-    'fast',
-  ];
-  it.each(parquetCases)('parquet %j', (parquet) => {
-    const ours = validateExport(opts({ format: 'parquet', parquet }));
-    expect(ours.map((p) => [p.path, p.message])).toEqual(validateParquetOptions(parquet).map((p) => [p.path, p.message]));
-  });
-
+describe('the schema rules agree with the schema reader', () => {
   const fieldCases: unknown[] = [...FIELD_TYPE_NAMES, 'decimal', 'varchar', 7, null, { type: 'int32', nullable: false }, { type: 'decimal', precision: 10, scale: 2 }, { type: 'decimal', precision: 0, scale: 0 }, { type: 'decimal', precision: 5, scale: 6 }, { type: 'nope' }];
   it.each(fieldCases)('schema field %j', (spec) => {
     const ours = validateExport(opts({ schema: { fields: { x: spec } } }));

@@ -135,7 +135,7 @@ describe('createPageSource', () => {
     const bytes = new Uint8Array([1, 2, 3]);
     expect(createPageSource(bytes).spec).toEqual({ kind: 'bytes', bytes });
     expect(createPageSource(bytes.buffer).spec.kind).toBe('bytes');
-    const descriptor = { kind: 'indexeddb', database: 'db', store: 's' };
+    const descriptor = { kind: 'indexeddb' as const, database: 'db', store: 's' };
     expect(createPageSource(descriptor).spec).toEqual({ kind: 'remote', descriptor });
   });
 
