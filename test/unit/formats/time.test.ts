@@ -144,6 +144,18 @@ describe('exact timestamps in text formats', () => {
     expect(await exportedCells(new Table([us]), 'ndjson', 'epoch')).toEqual([253402300799999]);
   });
 
+  it('filters compare Timestamp(ns) exactly at a millisecond boundary (as DuckDB does)', async () => {
+    const at = 1710504896789000000n;
+    const batch = batchOf(new TimestampNanosecond('UTC'), new BigInt64Array([at - 1n, at, at + 1n, -1n]));
+    const kept = async (filter: string): Promise<unknown[]> => {
+      const { bytes } = await exportAll(new Table([batch]), { format: 'ndjson', filter });
+      return new TextDecoder().decode(bytes).split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { t: unknown }).t);
+    };
+    expect(await kept("t >= '2024-03-15T12:14:56.789Z'")).toEqual(['2024-03-15T12:14:56.789Z', '2024-03-15T12:14:56.789Z']);
+    expect(await kept("t < '2024-03-15T12:14:56.789Z'")).toEqual(['2024-03-15T12:14:56.788Z', '1969-12-31T23:59:59.999Z']);
+    expect(await kept("t < '1970-01-01'")).toEqual(['1969-12-31T23:59:59.999Z']);
+  });
+
   it('floors toward −∞ before 1970 in every unit', async () => {
     // One unit before the epoch is in the millisecond before it.
     for (const unit of UNITS.filter((u) => u.perMs[0] > 1n)) {
