@@ -16,7 +16,7 @@ export function explainFilter(filter: Filter, schema?: Schema): string {
   const optimized = optimizeFilter(filter);
   if (schema !== undefined) compileFilter(optimized, schema);
   const lines: string[] = [];
-  if (isFalseFilter(optimized)) lines.push('FALSE (no row can match; the source is not read)');
+  if (isFalseFilter(optimized)) lines.push('FALSE (no row can match; at most the first chunk is read, to name the columns)');
   else if (isTrueFilter(optimized)) lines.push('TRUE (every row matches; no filtering)');
   else explainNode(optimized, 0, schema, lines);
   return lines.join('\n');
