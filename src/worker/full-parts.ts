@@ -4,6 +4,7 @@
  * bundler splits the worker (webpack, Vite with `worker.format: 'es'`).
  */
 import { FULL_PARTS } from '../engine-parts.js';
+import { FORMAT_SPECS } from '../formats/registry.js';
 import type { ExportFormat } from '../types.js';
 import type { WorkerParts } from './api.js';
 
@@ -11,21 +12,14 @@ import type { WorkerParts } from './api.js';
 export const FULL_WORKER_PARTS: WorkerParts = {
   ...FULL_PARTS,
   async preload(formats: ExportFormat[]) {
-    // The readers of IndexedDB and URL sources too: an offline export must not fetch a module.
-    await import('../sources/remote.js');
-    if (formats.includes('parquet')) {
-      // The encoder module as well as the wasm: an offline export must not fetch either.
-      const [{ preloadParquet }] = await Promise.all([import('../formats/parquet/wasm.js'), import('../formats/parquet.js')]);
-      await preloadParquet();
-    }
-    if (formats.includes('arrow')) await import('../formats/arrow.js');
+    // Every asked-for format's encoder and extras (Parquet's wasm), and the IndexedDB and URL
+    // readers: an offline export must not fetch a module.
+    const { loadFormats } = await import('../preload.js');
+    await loadFormats(formats);
   },
   async wasmMemoryBytes(format: ExportFormat) {
-    if (format !== 'parquet') return undefined;
     try {
-      const { loadParquetWasm } = await import('../formats/parquet/wasm.js');
-      const wasm = (await loadParquetWasm()) as { wasmMemory?: () => WebAssembly.Memory };
-      return wasm.wasmMemory?.().buffer.byteLength;
+      return await FORMAT_SPECS[format].wasmMemoryBytes?.();
     } catch {
       return undefined;
     }
