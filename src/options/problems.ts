@@ -5,7 +5,7 @@
  * Page-safe: no Apache Arrow, no encoders, no filter code. `exportData` runs the rules on the
  * main thread before it opens the save dialog.
  */
-import { ExportError, isExportError, printValue } from '../errors.js';
+import { ExportError, isExportError } from '../errors.js';
 
 /** The error codes a validation problem can carry. */
 export type ValidationProblemCode = 'invalid_options' | 'unsupported_format' | 'unknown_column' | 'invalid_filter';
@@ -76,12 +76,6 @@ export function isIntegerIn(value: unknown, min: number, max: number): value is 
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
-/** `"a", "b" or "c"`, for messages listing the accepted values. */
-export function quotedList(values: readonly string[]): string {
-  const quoted = values.map((value) => `"${value}"`);
-  return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)!}`;
-}
-
 /**
  * Reports every key of `value` that is not in `allowed`, with a did-you-mean when one is close.
  * `prefix` is the object's path (`''` for the options themselves, `'csv'`, `'limits'`).
@@ -93,18 +87,6 @@ export function checkKnownKeys(add: AddProblem, prefix: string, value: object, a
     const owner = prefix === '' ? 'the options have' : `${prefix} has`;
     add(path, `${owner} no option "${key}"${didYouMean(key, allowed)} (known: ${allowed.join(', ')})`);
   }
-}
-
-/** Checks that `value[key]` is one of `allowed` (when present). */
-export function checkOneOf(add: AddProblem, path: string, value: unknown, allowed: readonly unknown[], label = path): void {
-  if (value !== undefined && !allowed.includes(value)) {
-    add(path, `${label} must be ${quotedList(allowed.map(String))}, got ${printValue(value)}`);
-  }
-}
-
-/** Checks that `value` is a boolean (when present). */
-export function checkBoolean(add: AddProblem, path: string, value: unknown, label = path): void {
-  if (value !== undefined && typeof value !== 'boolean') add(path, `${label} must be true or false, got ${printValue(value)}`);
 }
 
 /** ` (did you mean "amount"?)` when one name is close: the same ignoring case, or at most two edits away; else `''`. */

@@ -3,6 +3,7 @@
  * Duck-typed, so Arrow tables from another copy of apache-arrow and streams from another realm
  * (an iframe) are recognized, and so the page needs no Arrow code to tell them apart.
  */
+import type { RecordBatch, Table } from 'apache-arrow';
 import { ExportError, printValue } from '../errors.js';
 
 /** Marks a source that opens its own reader (the worker's view of rows held by the page). */
@@ -19,7 +20,7 @@ interface ArrowSchemaLike {
 }
 
 /** An Arrow `Table`, also one from another copy of apache-arrow. */
-export function isTableLike(value: unknown): value is { schema: ArrowSchemaLike; batches: unknown[]; numRows: number } {
+export function isTableLike(value: unknown): value is Table {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -30,7 +31,7 @@ export function isTableLike(value: unknown): value is { schema: ArrowSchemaLike;
 }
 
 /** An Arrow `RecordBatch`, also one from another copy of apache-arrow. */
-export function isRecordBatchLike(value: unknown): value is { schema: ArrowSchemaLike; numRows: number; data: object } {
+export function isRecordBatchLike(value: unknown): value is RecordBatch {
   try {
     return (
       typeof value === 'object' &&

@@ -5,7 +5,7 @@
  * only when the consumer of the output asks for more bytes.
  */
 import { RecordBatch, Table, type Schema } from 'apache-arrow';
-import { OPEN_READER } from './classify.js';
+import { isTableLike, OPEN_READER } from './classify.js';
 import { ExportError, printValue } from '../errors.js';
 import type { ExportIssue, ExportSource, Row } from '../types.js';
 import { unpackRows, type PackedRows } from '../schema/packed.js';
@@ -154,11 +154,6 @@ function isRecordBatch(value: unknown): value is RecordBatch {
   } catch {
     return false;
   }
-}
-
-function isTableLike(source: object): boolean {
-  // Tables from another copy of apache-arrow fail `instanceof`.
-  return Array.isArray((source as { batches?: unknown }).batches) && typeof (source as { schema?: unknown }).schema === 'object' && typeof (source as { numRows?: unknown }).numRows === 'number';
 }
 
 function arrayReader(rows: readonly Row[], totalRows: number): RowReader {

@@ -5,6 +5,7 @@
  * holds about 20,000 cells: a few ms of main-thread work even on a busy machine. Arrow batches go
  * as IPC bytes whose buffer is transferred.
  */
+import { isRecordBatchLike, isRemoteDescriptor, isTableLike } from '../sources/classify.js';
 import type { RecordBatch, Table } from 'apache-arrow';
 import { ExportError, printValue, serializeError, toExportError } from '../errors.js';
 import { lockedStreamError } from '../sources/row-shape.js';
@@ -46,33 +47,6 @@ function rowWidth(row: unknown): number {
     return count;
   }
   return 1;
-}
-
-/** An Arrow Table, also one from another copy of apache-arrow. */
-export function isTableLike(value: object): value is Table {
-  return Array.isArray((value as { batches?: unknown }).batches) && typeof (value as { schema?: unknown }).schema === 'object' && typeof (value as { numRows?: unknown }).numRows === 'number';
-}
-
-/** An Arrow RecordBatch, also one from another copy of apache-arrow. */
-export function isRecordBatchLike(value: unknown): value is RecordBatch {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray((value as { batches?: unknown }).batches) &&
-    typeof (value as { schema?: unknown }).schema === 'object' &&
-    typeof (value as { numRows?: unknown }).numRows === 'number' &&
-    typeof (value as { data?: unknown }).data === 'object'
-  );
-}
-
-function isRemoteDescriptor(value: object): value is RemoteSourceDescriptor {
-  return (
-    !Array.isArray(value) &&
-    typeof (value as { kind?: unknown }).kind === 'string' &&
-    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function' &&
-    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function' &&
-    typeof (value as { getReader?: unknown }).getReader !== 'function'
-  );
 }
 
 const end: PullResult = { kind: 'end' };
@@ -352,7 +326,7 @@ export function createPageSource(source: ExportSource): PageSource {
       if (!finished) iterator.return?.();
     });
   }
-  if (isRemoteDescriptor(source)) return { spec: { kind: 'remote', descriptor: source }, pull: async () => end, close: async () => undefined };
+  if (isRemoteDescriptor(source)) return { spec: { kind: 'remote', descriptor: source as RemoteSourceDescriptor }, pull: async () => end, close: async () => undefined };
   throw new ExportError('invalid_options', `source must be an array, iterable, stream, Arrow table or source description, got ${printValue(source)}`, {
     details: { path: 'source', value: printValue(source) },
   });
