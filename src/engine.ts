@@ -60,7 +60,7 @@ export function exportStreamWith(parts: EngineParts, source: ExportSource, optio
     { highWaterMark: 0 },
   );
   const compression = options.compression ?? 'none';
-  const body = compression === 'none' ? core : compressOnDemand(core, compression);
+  const body = compression === 'none' ? core : compressOnDemand(core, parts.createCompressor?.(compression) ?? (new CompressionStream(compression) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>));
   return meterStream(body, run, options.checksum === true || options.checksum === 'sha256' ? parts : null);
 }
 
@@ -72,8 +72,7 @@ export function exportStreamWith(parts: EngineParts, source: ExportSource, optio
  * 200,000 rows read before the first compressed chunk was consumed). Here each pull feeds one
  * input chunk at a time until an output chunk is ready.
  */
-function compressOnDemand(input: ReadableStream<Uint8Array>, format: 'gzip' | 'deflate'): ReadableStream<Uint8Array> {
-  const compressor = new CompressionStream(format) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
+function compressOnDemand(input: ReadableStream<Uint8Array>, compressor: ReadableWritablePair<Uint8Array, Uint8Array>): ReadableStream<Uint8Array> {
   const inputReader = input.getReader();
   const writer = compressor.writable.getWriter();
   const outputReader = compressor.readable.getReader();
