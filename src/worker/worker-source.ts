@@ -56,9 +56,12 @@ async function pulledReader(pull: () => Promise<PullResult>, totalRows: number |
   // of the page's answers (known after the first) and of the engine's requests.
   let depth = PULLS_IN_FLIGHT;
   let engineChunkRows = 0;
+  // The largest pull seen: the last one of a source is usually short and must not deepen the queue.
+  let pullRows = 0;
   const noteSizes = (pulledRows: number): void => {
-    if (pulledRows <= 0 || engineChunkRows <= 0) return;
-    const wanted = Math.ceil((CHUNKS_AHEAD * engineChunkRows) / pulledRows);
+    pullRows = Math.max(pullRows, pulledRows);
+    if (pullRows <= 0 || engineChunkRows <= 0) return;
+    const wanted = Math.ceil((CHUNKS_AHEAD * engineChunkRows) / pullRows);
     depth = Math.min(MAX_PULLS_IN_FLIGHT, Math.max(PULLS_IN_FLIGHT, wanted));
   };
 
