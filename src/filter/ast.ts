@@ -87,22 +87,39 @@ export type FilterOp = keyof typeof FILTER_OP_TABLE;
 export const FILTER_OPS = Object.keys(FILTER_OP_TABLE) as readonly FilterOp[];
 
 /**
- * The operators of one shape (`OpsOf<'set'>` is `'in' | 'notIn'`).
+ * The operators of each shape (`OpsByShape['set']` is `'in' | 'notIn'`).
  *
  * @inline
  */
-export type OpsOf<S extends FilterShape> = { [O in FilterOp]: (typeof FILTER_OP_TABLE)[O]['shape'] extends S ? O : never }[FilterOp];
+export type OpsByShape = { [S in FilterShape]: { [O in FilterOp]: (typeof FILTER_OP_TABLE)[O]['shape'] extends S ? O : never }[FilterOp] };
 
-/** A filter tree node. */
+/** The operators of one shape (`OpsOf<'set'>` is `'in' | 'notIn'`). */
+export type OpsOf<S extends FilterShape> = OpsByShape[S];
+
+/**
+ * A filter tree node, one kind per shape, with the operators the table gives that shape:
+ *
+ * ```ts
+ * type Filter =
+ *   | { op: 'and' | 'or'; filters: Filter[] }
+ *   | { op: 'not'; filter: Filter }
+ *   | { op: 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte'; field: string; value: Scalar }
+ *   | { op: 'in' | 'notIn'; field: string; values: Scalar[] }
+ *   | { op: 'between'; field: string; low: Scalar; high: Scalar }
+ *   | { op: 'contains' | 'startsWith' | 'endsWith'; field: string; value: string; caseSensitive?: boolean }
+ *   | { op: 'matches'; field: string; pattern: string; flags?: string }
+ *   | { op: 'isNull' | 'isNotNull'; field: string };
+ * ```
+ */
 export type Filter =
-  | { op: OpsOf<'junction'>; filters: Filter[] }
-  | { op: OpsOf<'negation'>; filter: Filter }
-  | { op: OpsOf<'comparison'>; field: string; value: Scalar }
-  | { op: OpsOf<'set'>; field: string; values: Scalar[] }
-  | { op: OpsOf<'range'>; field: string; low: Scalar; high: Scalar }
-  | { op: OpsOf<'text'>; field: string; value: string; caseSensitive?: boolean }
-  | { op: OpsOf<'regex'>; field: string; pattern: string; flags?: string }
-  | { op: OpsOf<'null'>; field: string };
+  | { op: OpsByShape['junction']; filters: Filter[] }
+  | { op: OpsByShape['negation']; filter: Filter }
+  | { op: OpsByShape['comparison']; field: string; value: Scalar }
+  | { op: OpsByShape['set']; field: string; values: Scalar[] }
+  | { op: OpsByShape['range']; field: string; low: Scalar; high: Scalar }
+  | { op: OpsByShape['text']; field: string; value: string; caseSensitive?: boolean }
+  | { op: OpsByShape['regex']; field: string; pattern: string; flags?: string }
+  | { op: OpsByShape['null']; field: string };
 
 /** The nodes of one shape. */
 export type FilterOfShape<S extends FilterShape> = Extract<Filter, { op: OpsOf<S> }>;
