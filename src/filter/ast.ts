@@ -124,8 +124,11 @@ export type Filter =
 /** The nodes of one shape. */
 export type FilterOfShape<S extends FilterShape> = Extract<Filter, { op: OpsOf<S> }>;
 
-/** A leaf: a node that reads one column (every shape but `junction` and `negation`). */
-export type LeafFilter = FilterOfShape<Exclude<FilterShape, 'junction' | 'negation'>>;
+/** A leaf shape: every shape but the logical `junction` and `negation`. */
+export type LeafShape = Exclude<FilterShape, 'junction' | 'negation'>;
+
+/** A leaf: a node that reads one column. */
+export type LeafFilter = FilterOfShape<LeafShape>;
 
 /** An operator of a leaf. */
 export type LeafOp = LeafFilter['op'];
@@ -135,19 +138,16 @@ export function opsOfShape<S extends FilterShape>(shape: S): Array<OpsOf<S>> {
   return FILTER_OPS.filter((op): op is OpsOf<S> => FILTER_OP_TABLE[op].shape === shape);
 }
 
-/** A leaf shape. */
-export type LeafShape = Exclude<FilterShape, 'junction' | 'negation'>;
-
 /**
- * One function per shape, each given the nodes of its shape (and an argument of type `A`). As a
- * mapped type over the shapes, it fails to type-check when a shape has no function.
+ * One function per shape, each given the nodes of its shape. As a mapped type over the shapes,
+ * it fails to type-check when a shape has no function.
  */
-export type ShapeHandlers<S extends FilterShape, R, A = undefined> = { readonly [K in S]: (node: FilterOfShape<K>, arg: A) => R };
+export type ShapeHandlers<S extends FilterShape, R> = { readonly [K in S]: (node: FilterOfShape<K>) => R };
 
 /** Calls the handler of the node's shape. Not for per-row code: it is a table lookup and a call. */
-export function byShape<S extends FilterShape, R, A = undefined>(handlers: ShapeHandlers<S, R, A>, node: FilterOfShape<NoInfer<S>>, arg: A): R {
+export function byShape<S extends FilterShape, R>(handlers: ShapeHandlers<S, R>, node: FilterOfShape<NoInfer<S>>): R {
   // The table gives each operator one shape, so the node is one the handler was written for.
-  return (handlers[FILTER_OP_TABLE[node.op].shape as S] as (node: FilterOfShape<S>, arg: A) => R)(node, arg);
+  return (handlers[FILTER_OP_TABLE[node.op].shape as S] as (node: FilterOfShape<S>) => R)(node);
 }
 
 /**

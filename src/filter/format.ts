@@ -52,7 +52,7 @@ function formatNode(filter: Filter, nested: boolean): string {
     case 'not':
       return `${FILTER_OP_TABLE.not.text} ${formatNode(filter.filter, true)}`;
     default:
-      return byShape(FORMAT_LEAF, filter, undefined);
+      return byShape(FORMAT_LEAF, filter);
   }
 }
 

@@ -50,7 +50,7 @@ function nnf(filter: Filter, negate: boolean): Filter {
     case 'not':
       return nnf(filter.filter, !negate);
     default:
-      return negate ? byShape(NEGATE_LEAF, filter, undefined) : filter;
+      return negate ? byShape(NEGATE_LEAF, filter) : filter;
   }
 }
 
@@ -126,7 +126,7 @@ function dedupe(values: Scalar[]): Scalar[] {
  * the term is never false, in a `not in` list never true.
  */
 function leafCan(filter: LeafFilter): { canBeTrue: boolean; canBeFalse: boolean } {
-  return byShape(LEAF_CAN, filter, undefined);
+  return byShape(LEAF_CAN, filter);
 }
 
 const ANYTHING = { canBeTrue: true, canBeFalse: true };
@@ -392,7 +392,7 @@ export function filterCost(filter: Filter): number {
       return filterCost(filter.filter);
     default: {
       const spec = FILTER_OP_TABLE[filter.op];
-      return byShape(HANDLES_TEXT, filter, undefined) ? spec.textCost : spec.cost;
+      return byShape(HANDLES_TEXT, filter) ? spec.textCost : spec.cost;
     }
   }
 }

@@ -7,7 +7,7 @@ import { filterError } from './error.js';
 import { checkPattern } from './regex.js';
 
 export { filterError };
-import { FILTER_OP_TABLE, FILTER_OPS, FILTER_SHAPES, unhandledOp, type Filter, type FilterOp, type FilterShape, type LeafFilter, type Scalar } from './ast.js';
+import { FILTER_OP_TABLE, FILTER_OPS, FILTER_SHAPES, unhandledOp, type Filter, type FilterOp, type LeafFilter, type LeafShape, type Scalar } from './ast.js';
 
 /** Deepest nesting a filter may have (root = depth 1). Deeper trees fail with `invalid_filter`. */
 export const MAX_FILTER_DEPTH = 64;
@@ -100,7 +100,7 @@ export function validateFilter(value: unknown, path = 'filter'): Filter {
   return value as Filter;
 }
 
-function checkLeaf(shape: Exclude<FilterShape, 'junction' | 'negation'>, op: string, record: Record<string, unknown>, at: string): void {
+function checkLeaf(shape: LeafShape, op: string, record: Record<string, unknown>, at: string): void {
   switch (shape) {
     case 'comparison':
       if (!('value' in record)) throw filterError(`${at}.value`, `"${op}" needs a value`);
