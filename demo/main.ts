@@ -11,11 +11,12 @@ import {
   preload,
   type ColumnSpec,
   type ExportFormat,
-  type ExportDataJob,
+  type ExportJob,
   type ExportOptions,
   type Filter,
   type JobSnapshot,
   type ParquetCompression,
+  type SavedExportResult,
 } from '../src/index.js';
 import { FORMAT_SPECS } from '../src/formats/registry.js';
 import { SAMPLE_COLUMNS } from './dataset.js';
@@ -394,7 +395,7 @@ function startExport(): void {
   ui.exportPercent.textContent = '0%';
   ui.exportPanel.dataset['phase'] = 'starting';
   // Called in the click handler itself, before any await: the save dialog needs the click.
-  const job: ExportDataJob = exportData(store.source(), options);
+  const job: ExportJob<SavedExportResult> = exportData(store.source(), options);
   running = job;
   // The panel follows the job's store: one snapshot per change, the last one with the outcome.
   showSnapshot(job.getSnapshot());

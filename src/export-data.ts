@@ -12,35 +12,10 @@ import { cleanSpool, getSpoolFile, removeSpoolFile } from './sinks/spool.js';
 import { pickFile } from './sinks/picker.js';
 import type { TargetPlan } from './sinks/resolve-target.js';
 import type { SinkSpec } from './sinks/types.js';
-import type { ExportFormat, ExportJob, ExportOptions, ExportResult, ExportSource, JobSnapshot, Progress } from './types.js';
+import type { ExportFormat, ExportJob, ExportOptions, ExportSource, Progress, SavedExportResult } from './types.js';
 import { JobState, type JobOutcome } from './job-state.js';
 import { acquireWorker, fitsTextWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
-import type { ExportResources, JobChannel, RunResult, WireOptions, WorkerSinkSpec } from './worker/protocol.js';
-
-export type { ExportResources } from './worker/protocol.js';
-
-/** What {@link exportData} resolves with: the contract's result plus what the runtime measured. */
-export interface ExportDataResult extends ExportResult {
-  /** Where the export ran and the memory it used. */
-  resources: ExportResources;
-  /** For the `'opfs'` target: the file's name in the OPFS root. For `'download'`: the name offered. */
-  fileName: string;
-}
-
-/** A running {@link exportData} export: an {@link ExportJob} with `catch` and `finally` too. */
-export interface ExportDataJob extends ExportJob, PromiseLike<ExportDataResult> {
-  /** Like `Promise.prototype.then`: the result once the file is saved, or the {@link ExportError}. */
-  then<R1 = ExportDataResult, R2 = never>(
-    onfulfilled?: ((value: ExportDataResult) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2>;
-  /** Like `Promise.prototype.catch`: handles a failure or cancel (an {@link ExportError}). */
-  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<ExportDataResult | R>;
-  /** Like `Promise.prototype.finally`. */
-  finally(onfinally?: (() => void) | null): Promise<ExportDataResult>;
-  /** The job's state, with the full {@link ExportDataResult} once done (see {@link ExportJob.getSnapshot}). */
-  getSnapshot(): JobSnapshot<ExportDataResult>;
-}
+import type { JobChannel, RunResult, WireOptions, WorkerSinkSpec } from './worker/protocol.js';
 
 /**
  * The library's own worker. Written literally so a consumer's bundler (Vite, webpack 5) finds the
@@ -174,13 +149,13 @@ function initialProgress(): Progress {
  *   job.then((result) => console.log(result.rowsWritten), (error) => console.error(error.code));
  * };
  */
-export function exportData(source: ExportSource, options: ExportOptions): ExportDataJob {
+export function exportData(source: ExportSource, options: ExportOptions): ExportJob<SavedExportResult> {
   const controller = new AbortController();
   let latest = initialProgress();
   let settled = false;
   const onProgress = typeof options === 'object' && options !== null && typeof options.onProgress === 'function' ? options.onProgress : undefined;
-  const state = new JobState<ExportDataResult>(latest);
-  const publish = (progress: Progress, outcome?: JobOutcome<ExportDataResult>): void => {
+  const state = new JobState<SavedExportResult>(latest);
+  const publish = (progress: Progress, outcome?: JobOutcome<SavedExportResult>): void => {
     latest = progress;
     state.update(progress, outcome);
     try {
@@ -250,7 +225,7 @@ export function exportData(source: ExportSource, options: ExportOptions): Export
   };
 }
 
-async function run(source: ExportSource, options: ExportOptions, signal: AbortSignal, onProgress: (progress: Progress) => void): Promise<ExportDataResult> {
+async function run(source: ExportSource, options: ExportOptions, signal: AbortSignal, onProgress: (progress: Progress) => void): Promise<SavedExportResult> {
   // Everything up to the picker call is quick: it must run inside the click's activation.
   // Every check that can run on the page runs first (the options, the source, the filter's syntax,
   // the columns named against the rows or Arrow schema the page holds), so a mistake never costs
@@ -310,7 +285,7 @@ async function runTo(
   options: ExportOptions,
   signal: AbortSignal,
   onProgress: (progress: Progress) => void,
-): Promise<ExportDataResult> {
+): Promise<SavedExportResult> {
   const userSignal = options.signal;
   const combined = userSignal === undefined ? signal : anySignal(signal, userSignal);
   if (combined.aborted) throw abortError(combined.reason);
@@ -328,7 +303,7 @@ async function runTo(
   }
 
   const { spoolName, blob, resources, ...counts } = outcome;
-  const result: ExportDataResult = {
+  const result: SavedExportResult = {
     ...counts,
     fileName,
     format: options.format as ExportFormat,

@@ -8,7 +8,6 @@
  */
 export { exportStream } from './engine.js';
 export { exportData, preload } from './export-data.js';
-export type { ExportDataJob, ExportDataResult, ExportResources } from './export-data.js';
 export { ExportError, isExportError, EXPORT_ERROR_CODES } from './errors.js';
 export type { ExportErrorCode, ExportErrorDetails } from './errors.js';
 export { FilterBuilder, where, parseFilter, formatFilter, explainFilter, MAX_FILTER_DEPTH, FILTER_OPERATORS } from './filter/index.js';

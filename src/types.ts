@@ -7,10 +7,12 @@ import type { Filter } from './filter/ast.js';
 import type { FilterBuilder } from './filter/builder.js';
 import type { IndexedDBSourceDescriptor } from './sources/indexeddb.js';
 import type { UrlSourceDescriptor } from './sources/url.js';
+import type { ExportResources } from './worker/protocol.js';
 
 export type { Filter, Scalar } from './filter/ast.js';
 import type { XlsxOptions } from './formats/xlsx/options.js';
 export type { XlsxOptions, XlsxOverflow } from './formats/xlsx/options.js';
+export type { ExportResources } from './worker/protocol.js';
 
 /** The file formats Sluice writes. */
 export const EXPORT_FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'arrow', 'xlsx'] as const;
@@ -254,7 +256,7 @@ export interface ExportResult {
   bytesWritten: number;
   /** Wall-clock time from the call to the end, in milliseconds. */
   durationMs: number;
-  /** The file's name (as saved, offered for download, or kept in OPFS). */
+  /** The file's name: as saved, as offered for download, or, for the `'opfs'` target, its name in the OPFS root. */
   fileName: string;
   /** The format written. */
   format: ExportFormat;
@@ -270,6 +272,16 @@ export interface ExportResult {
   truncated: boolean;
   /** SHA-256 of the bytes written (after compression), as 64 hex digits, when `checksum` was set. */
   sha256?: string;
+}
+
+/**
+ * What {@link exportData} resolves with: the {@link ExportResult} of an export it saved, plus where
+ * the export ran and the memory it used (which `exportStream`, running where it is called, does
+ * not report).
+ */
+export interface SavedExportResult extends ExportResult {
+  /** Where the export ran and the memory it used. */
+  resources: ExportResources;
 }
 
 /** A progress snapshot. */
@@ -298,8 +310,21 @@ export interface Progress {
   etaMs?: number;
 }
 
-/** A running export: a promise of its result that can be cancelled. */
-export interface ExportJob extends PromiseLike<ExportResult> {
+/**
+ * A running export: a promise of its result (`then`, `catch`, `finally`) that can be cancelled,
+ * and an external store of its state (`subscribe`, `getSnapshot`). {@link exportData} returns one.
+ * `R` is the result's type, {@link ExportResult} unless a wrapper adds to it.
+ */
+export interface ExportJob<R extends ExportResult = ExportResult> extends PromiseLike<R> {
+  /** Like `Promise.prototype.then`: the result once the file is saved, or the {@link ExportError}. */
+  then<R1 = R, R2 = never>(
+    onfulfilled?: ((value: R) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2>;
+  /** Like `Promise.prototype.catch`: handles a failure or cancel (an {@link ExportError}). */
+  catch<R2 = never>(onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null): Promise<R | R2>;
+  /** Like `Promise.prototype.finally`. */
+  finally(onfinally?: (() => void) | null): Promise<R>;
   /** Stops the export; the job rejects with `'aborted'` and nothing is left behind. */
   cancel(reason?: string): void;
   /** The latest progress snapshot. */
@@ -317,7 +342,7 @@ export interface ExportJob extends PromiseLike<ExportResult> {
    * The job's state as a frozen object, the same one until something changes, so that stores
    * comparing with `Object.is` update only on news. Both methods are bound: pass them on as they are.
    */
-  getSnapshot(): JobSnapshot;
+  getSnapshot(): JobSnapshot<R>;
 }
 
 /**

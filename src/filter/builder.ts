@@ -4,7 +4,7 @@
  * Both are the same class, so either is accepted wherever a filter is.
  */
 import { ExportError, printValue } from '../errors.js';
-import type { Filter, Scalar } from './ast.js';
+import { unhandledOp, type Filter, type LeafOp, type Scalar } from './ast.js';
 import { validateFilter } from './validate.js';
 
 /** Operators `addFilter` and `where` accept: symbols, words and the AST op names. */
@@ -44,7 +44,8 @@ export interface BuildsFilter {
 /** A filter given as an AST or a builder. */
 export type FilterLike = Filter | BuildsFilter;
 
-const OP_ALIASES: Readonly<Record<FilterOperator, Filter['op']>> = {
+/** Each operator's AST name; every leaf operator is also accepted under its own name. */
+const OP_ALIASES: Readonly<Record<FilterOperator, LeafOp> & { [O in LeafOp]: O }> = {
   '=': 'eq', '==': 'eq', eq: 'eq',
   '!=': 'ne', '<>': 'ne', ne: 'ne',
   '<': 'lt', lt: 'lt', '<=': 'lte', lte: 'lte', '>': 'gt', gt: 'gt', '>=': 'gte', gte: 'gte',
@@ -105,7 +106,7 @@ export function makeTerm(field: string, operator: FilterOperator, value?: unknow
     case 'isNull': case 'isNotNull':
       return { op, field };
     default:
-      throw builderError(`operator ${printValue(operator)} cannot be used with addFilter`);
+      return unhandledOp(op);
   }
 }
 

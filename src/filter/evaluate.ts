@@ -12,7 +12,7 @@
  */
 import type { Data, RecordBatch, Schema } from 'apache-arrow';
 import { ExportError } from '../errors.js';
-import type { Filter, Scalar } from './ast.js';
+import { unhandledOp, type Filter, type Scalar } from './ast.js';
 import { optimizeFilter } from './optimize.js';
 import {
   coerceBoolean, coerceNumeric, coerceText, exactInteger, floatRange, intersectFloat, intRange, lookupColumn,
@@ -750,6 +750,8 @@ class Compiler {
         if (info.kind === 'null') return new LeafExec(slot, null, null);
         return this.#leaf(slot, this.#text(info, textKernel(regexTest(re, filter.pattern, filter.flags, path))));
       }
+      default:
+        return unhandledOp(filter);
     }
   }
 

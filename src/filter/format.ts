@@ -3,7 +3,7 @@
  * `parseFilter(formatFilter(ast))` gives `ast` back (for `and`/`or` nodes with 0 or ≥ 2 children;
  * a one-child `and`/`or` prints as its child, and `caseSensitive: true` / empty `flags` as the default).
  */
-import type { Filter, Scalar } from './ast.js';
+import { byShape, FILTER_OP_TABLE, type Filter, type LeafShape, type Scalar, type ShapeHandlers } from './ast.js';
 import { FILTER_KEYWORDS } from './parse.js';
 import { validateFilter } from './validate.js';
 
@@ -46,34 +46,26 @@ function formatNode(filter: Filter, nested: boolean): string {
     case 'or': {
       if (filter.filters.length === 0) return filter.op === 'and' ? 'true' : 'false';
       if (filter.filters.length === 1) return formatNode(filter.filters[0]!, nested);
-      const text = filter.filters.map((child) => formatNode(child, true)).join(` ${filter.op} `);
+      const text = filter.filters.map((child) => formatNode(child, true)).join(` ${FILTER_OP_TABLE[filter.op].text} `);
       return nested ? `(${text})` : text;
     }
     case 'not':
-      return `not ${formatNode(filter.filter, true)}`;
-    case 'eq': return `${formatField(filter.field)} = ${formatScalar(filter.value)}`;
-    case 'ne': return `${formatField(filter.field)} != ${formatScalar(filter.value)}`;
-    case 'lt': return `${formatField(filter.field)} < ${formatScalar(filter.value)}`;
-    case 'lte': return `${formatField(filter.field)} <= ${formatScalar(filter.value)}`;
-    case 'gt': return `${formatField(filter.field)} > ${formatScalar(filter.value)}`;
-    case 'gte': return `${formatField(filter.field)} >= ${formatScalar(filter.value)}`;
-    case 'in':
-    case 'notIn':
-      return `${formatField(filter.field)} ${filter.op === 'in' ? 'in' : 'not in'} (${filter.values.map(formatScalar).join(', ')})`;
-    case 'between':
-      return `${formatField(filter.field)} between ${formatScalar(filter.low)} and ${formatScalar(filter.high)}`;
-    case 'contains':
-    case 'startsWith':
-    case 'endsWith': {
-      const word = filter.op === 'contains' ? 'contains' : filter.op === 'startsWith' ? 'startswith' : 'endswith';
-      return `${formatField(filter.field)} ${filter.caseSensitive === false ? 'i' : ''}${word} ${formatString(filter.value)}`;
-    }
-    case 'matches':
-      return `${formatField(filter.field)} matches ${formatString(`/${filter.pattern}/${filter.flags ?? ''}`)}`;
-    case 'isNull': return `${formatField(filter.field)} is null`;
-    case 'isNotNull': return `${formatField(filter.field)} is not null`;
+      return `${FILTER_OP_TABLE.not.text} ${formatNode(filter.filter, true)}`;
+    default:
+      return byShape(FORMAT_LEAF, filter);
   }
 }
+
+/** Each leaf as `column operator operands`, the operator written as the table's text form. */
+const FORMAT_LEAF: ShapeHandlers<LeafShape, string> = {
+  comparison: (leaf) => `${formatField(leaf.field)} ${FILTER_OP_TABLE[leaf.op].text} ${formatScalar(leaf.value)}`,
+  set: (leaf) => `${formatField(leaf.field)} ${FILTER_OP_TABLE[leaf.op].text} (${leaf.values.map(formatScalar).join(', ')})`,
+  range: (leaf) => `${formatField(leaf.field)} ${FILTER_OP_TABLE[leaf.op].text} ${formatScalar(leaf.low)} ${FILTER_OP_TABLE.and.text} ${formatScalar(leaf.high)}`,
+  // `icontains`, `istartswith`, `iendswith`: the parser reads a leading "i" as case-insensitive.
+  text: (leaf) => `${formatField(leaf.field)} ${leaf.caseSensitive === false ? 'i' : ''}${FILTER_OP_TABLE[leaf.op].text} ${formatString(leaf.value)}`,
+  regex: (leaf) => `${formatField(leaf.field)} ${FILTER_OP_TABLE[leaf.op].text} ${formatString(`/${leaf.pattern}/${leaf.flags ?? ''}`)}`,
+  null: (leaf) => `${formatField(leaf.field)} ${FILTER_OP_TABLE[leaf.op].text}`,
+};
 
 /**
  * Prints a filter in the text syntax (`amount > 100 and (a = 1 or b is null)`).

@@ -5,7 +5,8 @@
  * source, then `compileFilter(plan.filter, schema)` once the first batch's schema is known, and
  * `evaluate(batch)` per batch.
  */
-export type { Filter, Scalar } from './ast.js';
+export type { Filter, Scalar, FilterShape, OpsOf, LeafFilter, LeafOp, LeafShape, FilterOfShape, ShapeHandlers } from './ast.js';
+export { FILTER_OP_TABLE, FILTER_SHAPES, opsOfShape, byShape, unhandledOp } from './ast.js';
 export { FilterBuilder, where, FILTER_OPERATORS } from './builder.js';
 export type { FilterOperator, FilterLike, FilterTermOptions, BuilderValue, BuildsFilter } from './builder.js';
 export { parseFilter } from './parse.js';

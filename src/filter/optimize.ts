@@ -10,7 +10,7 @@
  * number of NOTs the FALSE set is what counts instead. Rules track this polarity, and
  * {@link pushNotDown} first moves NOTs onto the leaves so most of the tree is positive.
  */
-import type { Filter, Scalar } from './ast.js';
+import { byShape, FILTER_OP_TABLE, type Filter, type LeafFilter, type LeafShape, type Scalar, type ShapeHandlers } from './ast.js';
 import { filterFields, validateFilter } from './validate.js';
 
 /** The constant TRUE (keeps every row, nulls included). */
@@ -45,32 +45,25 @@ export function pushNotDown(filter: Filter): Filter {
 function nnf(filter: Filter, negate: boolean): Filter {
   switch (filter.op) {
     case 'and':
-    case 'or': {
-      const op = negate ? (filter.op === 'and' ? 'or' : 'and') : filter.op;
-      return { op, filters: filter.filters.map((child) => nnf(child, negate)) };
-    }
+    case 'or':
+      return { op: negate ? FILTER_OP_TABLE[filter.op].negation : filter.op, filters: filter.filters.map((child) => nnf(child, negate)) };
     case 'not':
       return nnf(filter.filter, !negate);
     default:
-      return negate ? negateLeaf(filter) : filter;
+      return negate ? byShape(NEGATE_LEAF, filter) : filter;
   }
 }
 
-const NEGATED = { eq: 'ne', ne: 'eq', lt: 'gte', gte: 'lt', gt: 'lte', lte: 'gt' } as const;
-
-function negateLeaf(filter: Filter): Filter {
-  switch (filter.op) {
-    case 'eq': case 'ne': case 'lt': case 'lte': case 'gt': case 'gte':
-      return { op: NEGATED[filter.op], field: filter.field, value: filter.value };
-    case 'in': return { op: 'notIn', field: filter.field, values: filter.values };
-    case 'notIn': return { op: 'in', field: filter.field, values: filter.values };
-    case 'between':
-      return { op: 'or', filters: [{ op: 'lt', field: filter.field, value: filter.low }, { op: 'gt', field: filter.field, value: filter.high }] };
-    case 'isNull': return { op: 'isNotNull', field: filter.field };
-    case 'isNotNull': return { op: 'isNull', field: filter.field };
-    default: return { op: 'not', filter };
-  }
-}
+/** The NOT of a leaf without a NOT node where the table has a negation; else the NOT node. */
+const NEGATE_LEAF: ShapeHandlers<LeafShape, Filter> = {
+  comparison: (leaf) => ({ op: FILTER_OP_TABLE[leaf.op].negation, field: leaf.field, value: leaf.value }),
+  set: (leaf) => ({ op: FILTER_OP_TABLE[leaf.op].negation, field: leaf.field, values: leaf.values }),
+  range: (leaf) => ({ op: 'or', filters: [{ op: 'lt', field: leaf.field, value: leaf.low }, { op: 'gt', field: leaf.field, value: leaf.high }] }),
+  // `not (x contains 'a')` has no simpler form.
+  text: (leaf) => ({ op: 'not', filter: leaf }),
+  regex: (leaf) => ({ op: 'not', filter: leaf }),
+  null: (leaf) => ({ op: FILTER_OP_TABLE[leaf.op].negation, field: leaf.field }),
+};
 
 /** Flattens nested `and`/`or` of the same kind and unwraps one-child groups. */
 export function flattenFilter(filter: Filter): Filter {
@@ -89,7 +82,7 @@ export function flattenFilter(filter: Filter): Filter {
       return inner.op === 'not' ? inner.filter : { op: 'not', filter: inner };
     }
     default:
-      return filter;
+      return filter satisfies LeafFilter;
   }
 }
 
@@ -108,7 +101,7 @@ export function inToEq(filter: Filter): Filter {
       return values.length === filter.values.length ? filter : { op: filter.op, field: filter.field, values };
     }
     default:
-      return filter;
+      return filter satisfies LeafFilter;
   }
 }
 
@@ -132,30 +125,30 @@ function dedupe(values: Scalar[]): Scalar[] {
  * every row; `in ()` is false for every row and `not in ()` true; a null in an `in` list means
  * the term is never false, in a `not in` list never true.
  */
-function leafCan(filter: Filter): { canBeTrue: boolean; canBeFalse: boolean } {
-  switch (filter.op) {
-    case 'eq': case 'ne': case 'lt': case 'lte': case 'gt': case 'gte': {
-      const known = filter.value !== null;
-      return { canBeTrue: known, canBeFalse: known };
-    }
-    case 'between': {
-      // A null bound makes its half unknown: never TRUE, and FALSE only through the known half.
-      const both = filter.low !== null && filter.high !== null;
-      return { canBeTrue: both, canBeFalse: filter.low !== null || filter.high !== null };
-    }
-    case 'in':
-    case 'notIn': {
-      if (filter.values.length === 0) return { canBeTrue: filter.op === 'notIn', canBeFalse: filter.op === 'in' };
-      const hasNull = filter.values.includes(null);
-      const hasMember = filter.values.some((value) => value !== null);
-      return filter.op === 'in'
-        ? { canBeTrue: hasMember, canBeFalse: !hasNull }
-        : { canBeTrue: !hasNull, canBeFalse: hasMember };
-    }
-    default:
-      return { canBeTrue: true, canBeFalse: true };
-  }
+function leafCan(filter: LeafFilter): { canBeTrue: boolean; canBeFalse: boolean } {
+  return byShape(LEAF_CAN, filter);
 }
+
+const ANYTHING = { canBeTrue: true, canBeFalse: true };
+
+const LEAF_CAN: ShapeHandlers<LeafShape, { canBeTrue: boolean; canBeFalse: boolean }> = {
+  comparison: (leaf) => {
+    const known = leaf.value !== null;
+    return { canBeTrue: known, canBeFalse: known };
+  },
+  // A null bound makes its half unknown: never TRUE, and FALSE only through the known half.
+  range: (leaf) => ({ canBeTrue: leaf.low !== null && leaf.high !== null, canBeFalse: leaf.low !== null || leaf.high !== null }),
+  set: (leaf) => {
+    const isIn = leaf.op === 'in';
+    if (leaf.values.length === 0) return { canBeTrue: !isIn, canBeFalse: isIn };
+    const hasNull = leaf.values.includes(null);
+    const hasMember = leaf.values.some((value) => value !== null);
+    return isIn ? { canBeTrue: hasMember, canBeFalse: !hasNull } : { canBeTrue: !hasNull, canBeFalse: hasMember };
+  },
+  text: () => ANYTHING,
+  regex: () => ANYTHING,
+  null: () => ANYTHING,
+};
 
 /**
  * Folds constants: `and` drops TRUE terms and becomes FALSE with a FALSE term; `or` mirrors it;
@@ -252,6 +245,7 @@ function toInterval(filter: Filter): Interval | null {
       return { lo: { value: low, scalar: filter.low, inclusive: true }, hi: { value: high, scalar: filter.high, inclusive: true } };
     }
     default:
+      // Not a range (`ne`, sets, text): left out of merging, which only ever tightens ranges.
       return null;
   }
 }
@@ -325,7 +319,7 @@ function merge(filter: Filter, positive: boolean): Filter {
     case 'and':
       return mergeAnd(filter.filters.map((child) => merge(child, positive)), positive);
     default:
-      return filter;
+      return filter satisfies LeafFilter;
   }
 }
 
@@ -396,24 +390,22 @@ export function filterCost(filter: Filter): number {
       return filter.filters.reduce((sum, child) => sum + filterCost(child), 0);
     case 'not':
       return filterCost(filter.filter);
-    case 'isNull':
-    case 'isNotNull':
-      return 1;
-    case 'eq': case 'ne': case 'lt': case 'lte': case 'gt': case 'gte':
-      return typeof filter.value === 'string' ? 3 : 2;
-    case 'between':
-      return typeof filter.low === 'string' ? 3 : 2;
-    case 'in':
-    case 'notIn':
-      return filter.values.some((value) => typeof value === 'string') ? 3 : 2.5;
-    case 'contains':
-    case 'startsWith':
-    case 'endsWith':
-      return filter.caseSensitive === false ? 7 : 5;
-    case 'matches':
-      return 10;
+    default: {
+      const spec = FILTER_OP_TABLE[filter.op];
+      return byShape(HANDLES_TEXT, filter) ? spec.textCost : spec.cost;
+    }
   }
 }
+
+/** Whether a term costs its `textCost` (see {@link FILTER_OP_TABLE}). */
+const HANDLES_TEXT: ShapeHandlers<LeafShape, boolean> = {
+  comparison: (leaf) => typeof leaf.value === 'string',
+  set: (leaf) => leaf.values.some((value) => typeof value === 'string'),
+  range: (leaf) => typeof leaf.low === 'string',
+  text: (leaf) => leaf.caseSensitive === false,
+  regex: () => false,
+  null: () => false,
+};
 
 /** Orders the terms of every `and`/`or` by {@link filterCost}, cheapest first (stable; AND/OR are commutative in SQL). */
 export function orderByCost(filter: Filter): Filter {
@@ -427,7 +419,7 @@ export function orderByCost(filter: Filter): Filter {
     case 'not':
       return { op: 'not', filter: orderByCost(filter.filter) };
     default:
-      return filter;
+      return filter satisfies LeafFilter;
   }
 }
 

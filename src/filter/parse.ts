@@ -19,7 +19,7 @@
  * - A bare column (`active`, `not active`) means `active = true`; a bare `true` / `false` is a constant.
  */
 import { ExportError } from '../errors.js';
-import type { Filter, Scalar } from './ast.js';
+import { FILTER_OP_TABLE, opsOfShape, type Filter, type OpsOf, type Scalar } from './ast.js';
 import { checkPattern } from './regex.js';
 import { MAX_FILTER_DEPTH, validateFilter } from './validate.js';
 
@@ -109,9 +109,36 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-const COMPARISONS: Readonly<Record<string, 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte'>> = {
-  '=': 'eq', '==': 'eq', '!=': 'ne', '<>': 'ne', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte',
-};
+/** Comparison symbols (`=`, `==`, `<>`…) → operator, from the table's text forms and aliases. */
+const COMPARISONS: ReadonlyMap<string, OpsOf<'comparison'>> = new Map(
+  opsOfShape('comparison').flatMap((op) => [FILTER_OP_TABLE[op].text, ...FILTER_OP_TABLE[op].aliases].map((symbol) => [symbol, op] as const)),
+);
+
+/**
+ * Text operator words → operator, from the table: the text form (`startswith`), an alias run
+ * together (`starts with` read as two words), and each with a leading "i" for case-insensitive.
+ */
+const TEXT_WORDS: ReadonlyMap<string, { op: OpsOf<'text'>; caseSensitive: boolean }> = new Map<string, { op: OpsOf<'text'>; caseSensitive: boolean }>(
+  opsOfShape('text').flatMap((op) =>
+    [FILTER_OP_TABLE[op].text, ...FILTER_OP_TABLE[op].aliases.map((alias) => alias.replace(' ', ''))].flatMap((word) => [
+      [word, { op, caseSensitive: true }] as const,
+      [`i${word}`, { op, caseSensitive: false }] as const,
+    ]),
+  ),
+);
+
+/** The first word of a two-word text operator (`starts`, `istarts`…) → its second word (`with`). */
+const TWO_WORD_HEADS: ReadonlyMap<string, string> = new Map(
+  opsOfShape('text').flatMap((op) =>
+    FILTER_OP_TABLE[op].aliases.flatMap((alias) => {
+      const [head, tail] = alias.split(' ') as [string, string];
+      return [[head, tail] as const, [`i${head}`, tail] as const];
+    }),
+  ),
+);
+
+/** Regular-expression operator words (`matches`). */
+const REGEX_WORDS: ReadonlyMap<string, OpsOf<'regex'>> = new Map(opsOfShape('regex').map((op) => [FILTER_OP_TABLE[op].text, op] as const));
 
 class Parser {
   readonly #text: string;
@@ -230,9 +257,10 @@ class Parser {
     const fieldToken = this.#peek();
     const field = this.#field();
     const token = this.#peek();
-    if (token.kind === 'punct' && token.text in COMPARISONS) {
+    const comparison = token.kind === 'punct' ? COMPARISONS.get(token.text) : undefined;
+    if (comparison !== undefined) {
       this.#pos++;
-      return { op: COMPARISONS[token.text]!, field, value: this.#value(`after "${token.text}"`) };
+      return { op: comparison, field, value: this.#value(`after "${token.text}"`) };
     }
     if (token.kind === 'ident') {
       const word = token.text.toLowerCase();
@@ -264,8 +292,9 @@ class Parser {
     const token = this.#peek(ahead);
     if (token.kind !== 'ident') return false;
     const word = token.text.toLowerCase();
-    if (['contains', 'startswith', 'endswith', 'icontains', 'istartswith', 'iendswith', 'matches'].includes(word)) return true;
-    return ['starts', 'ends', 'istarts', 'iends'].includes(word) && this.#isWord(this.#peek(ahead + 1), 'with');
+    if (TEXT_WORDS.has(word) || REGEX_WORDS.has(word)) return true;
+    const tail = TWO_WORD_HEADS.get(word);
+    return tail !== undefined && this.#isWord(this.#peek(ahead + 1), tail);
   }
 
   /** `in (…)`, `between a and b` or a text operator, after the column (and an optional `not`). */
@@ -288,14 +317,16 @@ class Parser {
       const high = this.#value('after "between … and"');
       return { op: 'between', field, low, high };
     }
-    if (word === 'starts' || word === 'ends' || word === 'istarts' || word === 'iends') {
-      this.#next(); // "with"
-      word += 'with';
+    const tail = TWO_WORD_HEADS.get(word);
+    if (tail !== undefined) {
+      this.#next(); // checked by #isTextOperator
+      word += tail;
     }
     const literal = this.#peek();
     if (literal.kind !== 'string') throw this.#error(literal, `expected a quoted string after "${token.text}", got ${this.#describe(literal)}`);
     this.#pos++;
-    if (word === 'matches') {
+    const regexOp = REGEX_WORDS.get(word);
+    if (regexOp !== undefined) {
       const slashed = /^\/([\s\S]*)\/([a-z]*)$/.exec(literal.text);
       const pattern = slashed ? slashed[1]! : literal.text;
       const flags = slashed ? slashed[2]! : '';
@@ -304,12 +335,10 @@ class Parser {
       } catch (error) {
         throw this.#error(literal, (error as Error).message.replace(/^invalid filter at filter: /, ''));
       }
-      return flags ? { op: 'matches', field, pattern, flags } : { op: 'matches', field, pattern };
+      return flags ? { op: regexOp, field, pattern, flags } : { op: regexOp, field, pattern };
     }
-    const insensitive = word.startsWith('i');
-    const base = insensitive ? word.slice(1) : word;
-    const op = base === 'contains' ? 'contains' : base === 'startswith' ? 'startsWith' : 'endsWith';
-    return insensitive ? { op, field, value: literal.text, caseSensitive: false } : { op, field, value: literal.text };
+    const { op, caseSensitive } = TEXT_WORDS.get(word)!; // #isTextOperator checked the word
+    return caseSensitive ? { op, field, value: literal.text } : { op, field, value: literal.text, caseSensitive: false };
   }
 
   #value(context: string): Scalar {

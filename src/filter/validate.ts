@@ -7,43 +7,22 @@ import { filterError } from './error.js';
 import { checkPattern } from './regex.js';
 
 export { filterError };
-import type { Filter, Scalar } from './ast.js';
+import { FILTER_OP_TABLE, FILTER_OPS, FILTER_SHAPES, unhandledOp, type Filter, type FilterOp, type LeafFilter, type LeafShape, type Scalar } from './ast.js';
 
 /** Deepest nesting a filter may have (root = depth 1). Deeper trees fail with `invalid_filter`. */
 export const MAX_FILTER_DEPTH = 64;
 
-/** Every AST operator name. */
-export const FILTER_OPS = [
-  'and', 'or', 'not', 'eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'notIn', 'between',
-  'contains', 'startsWith', 'endsWith', 'matches', 'isNull', 'isNotNull',
-] as const;
-
+/** Every AST operator name (see {@link FILTER_OP_TABLE}). */
+export { FILTER_OPS };
 /** An AST operator name (`'eq'`, `'in'`, `'and'`…). */
-export type FilterOp = (typeof FILTER_OPS)[number];
+export type { FilterOp };
 
 const OP_SET: ReadonlySet<string> = new Set(FILTER_OPS);
 
 /** Keys each node kind may carry; anything else is a typo worth reporting (`caseSensitve`). */
-const ALLOWED_KEYS: Readonly<Record<FilterOp, readonly string[]>> = {
-  and: ['op', 'filters'],
-  or: ['op', 'filters'],
-  not: ['op', 'filter'],
-  eq: ['op', 'field', 'value'],
-  ne: ['op', 'field', 'value'],
-  lt: ['op', 'field', 'value'],
-  lte: ['op', 'field', 'value'],
-  gt: ['op', 'field', 'value'],
-  gte: ['op', 'field', 'value'],
-  in: ['op', 'field', 'values'],
-  notIn: ['op', 'field', 'values'],
-  between: ['op', 'field', 'low', 'high'],
-  contains: ['op', 'field', 'value', 'caseSensitive'],
-  startsWith: ['op', 'field', 'value', 'caseSensitive'],
-  endsWith: ['op', 'field', 'value', 'caseSensitive'],
-  matches: ['op', 'field', 'pattern', 'flags'],
-  isNull: ['op', 'field'],
-  isNotNull: ['op', 'field'],
-};
+const ALLOWED_KEYS = Object.fromEntries(
+  FILTER_OPS.map((op) => [op, ['op', ...FILTER_SHAPES[FILTER_OP_TABLE[op].shape]]]),
+) as Partial<Record<FilterOp, readonly string[]>> as Readonly<Record<FilterOp, readonly string[]>>;
 
 const BIGINT_TEXT = /^-?\d+$/;
 
@@ -101,58 +80,45 @@ export function validateFilter(value: unknown, path = 'filter'): Filter {
         throw filterError(`${at}.${key}`, `unexpected key "${key}" on a "${op}" node (allowed: ${allowed.join(', ')})`);
       }
     }
-    switch (op as FilterOp) {
-      case 'and':
-      case 'or': {
-        const filters = record['filters'];
-        if (!Array.isArray(filters)) throw filterError(`${at}.filters`, `"${op}" needs an array of filters, got ${printValue(filters)}`);
-        for (let i = filters.length - 1; i >= 0; i--) {
-          stack.push({ node: filters[i], path: `${at}.filters[${i}]`, depth: depth + 1 });
-        }
-        break;
+    const shape = FILTER_OP_TABLE[op as FilterOp].shape;
+    if (shape === 'junction') {
+      const filters = record['filters'];
+      if (!Array.isArray(filters)) throw filterError(`${at}.filters`, `"${op}" needs an array of filters, got ${printValue(filters)}`);
+      for (let i = filters.length - 1; i >= 0; i--) {
+        stack.push({ node: filters[i], path: `${at}.filters[${i}]`, depth: depth + 1 });
       }
-      case 'not':
-        stack.push({ node: record['filter'], path: `${at}.filter`, depth: depth + 1 });
-        break;
-      default: {
-        const field = record['field'];
-        if (typeof field !== 'string' || field.length === 0) {
-          throw filterError(`${at}.field`, `expected a column name, got ${printValue(field)}`);
-        }
-        checkLeaf(op as FilterOp, record, at);
+    } else if (shape === 'negation') {
+      stack.push({ node: record['filter'], path: `${at}.filter`, depth: depth + 1 });
+    } else {
+      const field = record['field'];
+      if (typeof field !== 'string' || field.length === 0) {
+        throw filterError(`${at}.field`, `expected a column name, got ${printValue(field)}`);
       }
+      checkLeaf(shape, op, record, at);
     }
   }
   return value as Filter;
 }
 
-function checkLeaf(op: FilterOp, record: Record<string, unknown>, at: string): void {
-  switch (op) {
-    case 'eq':
-    case 'ne':
-    case 'lt':
-    case 'lte':
-    case 'gt':
-    case 'gte':
+function checkLeaf(shape: LeafShape, op: string, record: Record<string, unknown>, at: string): void {
+  switch (shape) {
+    case 'comparison':
       if (!('value' in record)) throw filterError(`${at}.value`, `"${op}" needs a value`);
       checkScalar(record['value'], `${at}.value`);
       return;
-    case 'in':
-    case 'notIn': {
+    case 'set': {
       const values = record['values'];
       if (!Array.isArray(values)) throw filterError(`${at}.values`, `"${op}" needs an array of values, got ${printValue(values)}`);
       values.forEach((item, i) => checkScalar(item, `${at}.values[${i}]`));
       return;
     }
-    case 'between':
-      if (!('low' in record)) throw filterError(`${at}.low`, '"between" needs a low bound');
-      if (!('high' in record)) throw filterError(`${at}.high`, '"between" needs a high bound');
+    case 'range':
+      if (!('low' in record)) throw filterError(`${at}.low`, `"${op}" needs a low bound`);
+      if (!('high' in record)) throw filterError(`${at}.high`, `"${op}" needs a high bound`);
       checkScalar(record['low'], `${at}.low`);
       checkScalar(record['high'], `${at}.high`);
       return;
-    case 'contains':
-    case 'startsWith':
-    case 'endsWith': {
+    case 'text': {
       if (typeof record['value'] !== 'string') {
         throw filterError(`${at}.value`, `"${op}" needs a string value, got ${printValue(record['value'])}`);
       }
@@ -160,16 +126,18 @@ function checkLeaf(op: FilterOp, record: Record<string, unknown>, at: string): v
       if (cs !== undefined && typeof cs !== 'boolean') throw filterError(`${at}.caseSensitive`, `expected a boolean, got ${printValue(cs)}`);
       return;
     }
-    case 'matches': {
+    case 'regex': {
       const pattern = record['pattern'];
       const flags = record['flags'];
-      if (typeof pattern !== 'string') throw filterError(`${at}.pattern`, `"matches" needs a string pattern, got ${printValue(pattern)}`);
+      if (typeof pattern !== 'string') throw filterError(`${at}.pattern`, `"${op}" needs a string pattern, got ${printValue(pattern)}`);
       if (flags !== undefined && typeof flags !== 'string') throw filterError(`${at}.flags`, `expected a string of RegExp flags, got ${printValue(flags)}`);
       checkPattern(pattern, flags, at);
       return;
     }
-    default:
+    case 'null':
       return;
+    default:
+      unhandledOp(shape);
   }
 }
 
@@ -179,10 +147,17 @@ export function filterFields(filter: Filter): string[] {
   const stack: Filter[] = [filter];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (node.op === 'and' || node.op === 'or') {
-      for (let i = node.filters.length - 1; i >= 0; i--) stack.push(node.filters[i]!);
-    } else if (node.op === 'not') stack.push(node.filter);
-    else seen.add((node as { field: string }).field);
+    switch (node.op) {
+      case 'and':
+      case 'or':
+        for (let i = node.filters.length - 1; i >= 0; i--) stack.push(node.filters[i]!);
+        break;
+      case 'not':
+        stack.push(node.filter);
+        break;
+      default:
+        seen.add((node satisfies LeafFilter).field);
+    }
   }
   return [...seen];
 }

@@ -133,7 +133,7 @@ describe('doc comments', () => {
 
   it('reaches the whole public surface', () => {
     // Spot checks that the walk goes where it should: exports, their fields, nested option types.
-    for (const name of ['exportData', 'exportStream', 'ExportError', 'ExportOptions.target', 'StreamOptions.csv', 'CsvOptions.delimiter', 'ExportResult.rowsRead', 'Progress.phase', 'ExportJob.getSnapshot', 'JobSnapshot.result', 'ExportLimits.onExceed']) {
+    for (const name of ['exportData', 'exportStream', 'ExportError', 'ExportOptions.target', 'StreamOptions.csv', 'CsvOptions.delimiter', 'ExportResult.rowsRead', 'Progress.phase', 'ExportJob.getSnapshot', 'ExportJob.catch', 'SavedExportResult.resources', 'JobSnapshot.result', 'ExportLimits.onExceed']) {
       expect(checked, name).toContain(name);
     }
     expect(checked.length).toBeGreaterThan(150);

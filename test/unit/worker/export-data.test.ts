@@ -5,7 +5,8 @@
 import Papa from 'papaparse';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isExportError } from '../../../src/errors.js';
-import { exportData, type ExportDataResult } from '../../../src/export-data.js';
+import { exportData } from '../../../src/export-data.js';
+import type { SavedExportResult } from '../../../src/types.js';
 import { where } from '../../../src/filter/builder.js';
 import type { Progress } from '../../../src/types.js';
 import { MAX_JOBS_PER_WORKER, terminateWorkers } from '../../../src/worker/client.js';
@@ -46,7 +47,7 @@ describe('exportData with a worker', () => {
     const data = people(20_000);
     const job = exportData(data, { format: 'csv', target: 'blob', worker: factory, fileName: 'people.csv', onProgress: (p) => progress.push(p) });
     expect(job.progress.phase).toBe('starting');
-    const result: ExportDataResult = await job;
+    const result: SavedExportResult = await job;
     expect(workers).toHaveLength(1);
     expect(result).toMatchObject({ rowsRead: 20_000, rowsWritten: 20_000, fileName: 'people.csv', format: 'csv', resources: { thread: 'worker' } });
     expect(result.resources.peakBufferedBytes).toBeGreaterThan(0);

@@ -6,9 +6,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isExportError } from '../../../src/errors.js';
-import { exportData, type ExportDataResult } from '../../../src/export-data.js';
+import { exportData } from '../../../src/export-data.js';
 import { JobState } from '../../../src/job-state.js';
-import type { JobSnapshot, Progress } from '../../../src/types.js';
+import type { JobSnapshot, Progress, SavedExportResult } from '../../../src/types.js';
 import { terminateWorkers } from '../../../src/worker/client.js';
 import { fakeWorkerFactory } from './fake-worker.js';
 
@@ -24,7 +24,7 @@ async function* slowRows(n: number): AsyncGenerator<{ id: number; name: string }
 }
 
 /** Records every snapshot a subscriber would see, as useSyncExternalStore does on each call. */
-function record(job: { subscribe(listener: () => void): () => void; getSnapshot(): JobSnapshot<ExportDataResult> }): JobSnapshot<ExportDataResult>[] {
+function record(job: { subscribe(listener: () => void): () => void; getSnapshot(): JobSnapshot<SavedExportResult> }): JobSnapshot<SavedExportResult>[] {
   const seen = [job.getSnapshot()];
   job.subscribe(() => {
     const next = job.getSnapshot();
@@ -100,7 +100,7 @@ describe('JobState', () => {
 
   it('is final once settled: later updates are ignored and late subscribers are never called', () => {
     const state = new JobState(progress('starting'));
-    const result = { rowsRead: 1 } as unknown as ExportDataResult;
+    const result = { rowsRead: 1 } as unknown as SavedExportResult;
     state.update(progress('done', 1), { result });
     const settled = state.getSnapshot();
     expect(settled).toMatchObject({ phase: 'done', result });
