@@ -529,34 +529,30 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
           const to = offsets[row + 1]!;
           const bytes = state.values as Uint8Array;
           const length = to - from;
-          // The common cell: no byte needs escaping, no edge spaces, not too long.
-          let plain = length > 0 && length <= XLSX_MAX_CELL_CHARS && EDGE_SPACE[bytes[from]!] === 0 && EDGE_SPACE[bytes[to - 1]!] === 0;
-          if (plain) {
-            for (let i = from; i < to; i++) {
-              if (SPECIAL[bytes[i]!] === 1) {
-                plain = false;
-                break;
-              }
+          // The common cell: no byte needs escaping, no edge spaces, not too long. Its bytes are
+          // copied and checked in one pass; at the first byte that needs care, the cell is written
+          // again from its start by the careful path (nothing is kept until `writer.pos` moves).
+          if (length > 0 && length <= XLSX_MAX_CELL_CHARS && EDGE_SPACE[bytes[from]!] === 0 && EDGE_SPACE[bytes[to - 1]!] === 0) {
+            const open = cellOpen[c]!;
+            writer.reserve(open.length + rowDigitCount + TEXT_OPEN.length + TEXT_CLOSE.length + length);
+            const buf = writer.buf;
+            let pos = writer.pos;
+            for (let i = 0; i < open.length; i++) buf[pos++] = open[i]!;
+            for (let i = 0; i < rowDigitCount; i++) buf[pos++] = rowDigits[i]!;
+            pos = put(buf, pos, TEXT_OPEN);
+            let i = from;
+            for (; i < to; i++) {
+              const b = bytes[i]!;
+              if (SPECIAL[b] === 1) break;
+              buf[pos++] = b;
+            }
+            if (i === to) {
+              writer.pos = put(buf, pos, TEXT_CLOSE);
+              continue;
             }
           }
-          if (!plain) {
-            // Empty text too: an empty text cell, not a blank one, as in the source.
-            writeTextCell(c, bytes, from, to, false, chunk.firstRow + row);
-            continue;
-          }
-          const open = cellOpen[c]!;
-          writer.reserve(open.length + rowDigitCount + TEXT_OPEN.length + TEXT_CLOSE.length + length);
-          const buf = writer.buf;
-          let pos = writer.pos;
-          for (let i = 0; i < open.length; i++) buf[pos++] = open[i]!;
-          for (let i = 0; i < rowDigitCount; i++) buf[pos++] = rowDigits[i]!;
-          pos = put(buf, pos, TEXT_OPEN);
-          if (length < 24) for (let i = from; i < to; i++) buf[pos++] = bytes[i]!;
-          else {
-            buf.set(bytes.subarray(from, to), pos);
-            pos += length;
-          }
-          writer.pos = put(buf, pos, TEXT_CLOSE);
+          // Empty text too: an empty text cell, not a blank one, as in the source.
+          writeTextCell(c, bytes, from, to, false, chunk.firstRow + row);
         } else if (path === Path.time) {
           writeTimeCell(c, epochMsAt(state, row), state.kind === CellKind.dateDay, chunk.firstRow + row);
         } else {
