@@ -54,7 +54,7 @@ export function createCompressor(engine: DeflateEngine = hasCompressionStream() 
  * chunks are handed on as they are (no copy): only the last ones, which may hold the 8-byte
  * trailer, wait until the next chunk or the end.
  */
-class GzipUnwrapper {
+export class GzipUnwrapper {
   readonly out: Uint8Array[] = [];
   private header: Uint8Array | null = new Uint8Array(0);
   /** The newest chunks, at least 8 bytes together once the stream ends: the trailer is in them. */
