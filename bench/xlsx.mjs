@@ -3,9 +3,12 @@
  * rows (bench/dataset.mjs). Run by run.mjs as the `xlsx` suite (`npm run bench -- xlsx`), or alone:
  *
  *   node --expose-gc bench/xlsx.mjs                      the suite (BENCH_ROWS, BENCH_MEMORY_ROWS)
- *   node --expose-gc bench/xlsx.mjs memory <sluice|exceljs> <rows>
+ *   node --expose-gc bench/xlsx.mjs memory <sluice|sluice-csv|exceljs> <rows>
  *     one memory case in this process: rows from the async generator to a sink that discards
- *     bytes; prints peak RSS and the RSS after the first 100,000 rows as its last line (JSON).
+ *     bytes; prints peak RSS and the RSS after the first 100,000 rows as its last line (JSON),
+ *     with the growth of V8's heap and of memory outside it over the same span. `sluice-csv` is
+ *     the CSV export of the same rows in the same harness, for comparison. The peers are imported
+ *     only in the case that runs them: their modules would otherwise sit in the measured heap.
  *
  * Speed: Sluice XLSX, Sluice CSV (the same rows, for the XLSX/CSV ratio) and exceljs's
  * `stream.xlsx.WorkbookWriter` on BENCH_ROWS rows; SheetJS (`json_to_sheet` + `write`) on half of
@@ -13,12 +16,11 @@
  * tens of seconds a run. Also: where Sluice's XLSX time goes (rows → batches, XML, deflate).
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ExcelJS from 'exceljs';
-import * as XLSX from 'xlsx';
 import { makeRows, rowsAsync, COLUMNS, DEFAULT_SEED } from './dataset.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -55,6 +57,7 @@ export async function sluiceRun(rows, format = 'xlsx', extra = {}) {
 
 /** exceljs's streaming writer, rows added and committed one by one as its docs show. */
 export async function exceljsRun(rows) {
+  const { default: ExcelJS } = await import('exceljs');
   const sink = countingSink();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet('Sheet1');
@@ -66,17 +69,51 @@ export async function exceljsRun(rows) {
 }
 
 /** SheetJS: the whole sheet in memory, then one compressed write. */
-export function sheetjsRun(rows) {
+export async function sheetjsRun(rows) {
+  const XLSX = await import('xlsx');
   const book = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(book, XLSX.utils.json_to_sheet(rows), 'Sheet1');
   return XLSX.write(book, { type: 'buffer', bookType: 'xlsx', compression: true }).length;
 }
 
+/**
+ * CPU time of this process's threads (Linux: /proc/self/task), split into the main thread and the
+ * others (libuv's pool, where Node's zlib deflates; V8's GC helpers); null elsewhere.
+ */
+function threadCpu() {
+  try {
+    const ticks = {};
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, in clock ticks (100 a second on Linux).
+      ticks[tid] = (Number(fields[11]) + Number(fields[12])) * 10;
+    }
+    return ticks;
+  } catch {
+    return null;
+  }
+}
+
+function cpuSince(before) {
+  const after = threadCpu();
+  if (before === null || after === null) return null;
+  let main = 0;
+  let other = 0;
+  for (const [tid, ms] of Object.entries(after)) {
+    const spent = ms - (before[tid] ?? 0);
+    if (tid === String(process.pid)) main += spent;
+    else other += spent;
+  }
+  return { mainMs: main, otherThreadsMs: other };
+}
+
 async function time(fn) {
   gc();
+  const cpu0 = threadCpu();
   const t0 = performance.now();
   const bytes = await fn();
-  return { ms: performance.now() - t0, bytes };
+  return { ms: performance.now() - t0, bytes, cpu: cpuSince(cpu0) };
 }
 
 /**
@@ -129,7 +166,15 @@ async function stages(rows) {
     await writer.close();
     return reading;
   });
-  return { csvMs: Math.round(csv.ms), xmlWithoutDeflateMs: Math.round(xmlOnly.ms), xmlMegabytes: Math.round(xmlBytes / 1e5) / 10, deflateAloneMs: Math.round(deflate.ms) };
+  return {
+    csvMs: Math.round(csv.ms),
+    csvCpu: csv.cpu,
+    xmlWithoutDeflateMs: Math.round(xmlOnly.ms),
+    xmlWithoutDeflateCpu: xmlOnly.cpu,
+    xmlMegabytes: Math.round(xmlBytes / 1e5) / 10,
+    deflateAloneMs: Math.round(deflate.ms),
+    deflateAloneCpu: deflate.cpu,
+  };
 }
 
 export async function suiteXlsx({ rows: ROWS, memoryRows: MEMORY_ROWS, log = console.log }) {
@@ -141,7 +186,7 @@ export async function suiteXlsx({ rows: ROWS, memoryRows: MEMORY_ROWS, log = con
   await sluiceRun(warm);
   await sluiceRun(warm, 'csv');
   await exceljsRun(warm);
-  sheetjsRun(warm.slice(0, 2000));
+  await sheetjsRun(warm.slice(0, 2000));
 
   const xlsx = await time(() => sluiceRun(rows));
   log(`  sluice xlsx ${Math.round(xlsx.ms)} ms, ${(xlsx.bytes / 1e6).toFixed(1)} MB`);
@@ -161,8 +206,8 @@ export async function suiteXlsx({ rows: ROWS, memoryRows: MEMORY_ROWS, log = con
   }
   const stage = await stages(rows);
   out.cases = {
-    sluiceXlsx: { ms: Math.round(xlsx.ms), bytes: xlsx.bytes },
-    sluiceCsv: { ms: Math.round(csv.ms), bytes: csv.bytes },
+    sluiceXlsx: { ms: Math.round(xlsx.ms), bytes: xlsx.bytes, cpu: xlsx.cpu },
+    sluiceCsv: { ms: Math.round(csv.ms), bytes: csv.bytes, cpu: csv.cpu },
     exceljsStream: { ms: Math.round(excel.ms), bytes: excel.bytes },
     sluiceXlsxHalf: { rows: half.length, ms: Math.round(xlsxHalf.ms), bytes: xlsxHalf.bytes },
     sheetjsHalf: sheetjs.error ? { rows: half.length, error: sheetjs.error } : { rows: half.length, ms: Math.round(sheetjs.ms), bytes: sheetjs.bytes },
@@ -178,16 +223,24 @@ export async function suiteXlsx({ rows: ROWS, memoryRows: MEMORY_ROWS, log = con
     `  ratios: ${out.ratios.speedupOverExceljs}× faster than exceljs (target ≥ 4), size ${out.ratios.sizeVsExceljs}× exceljs's (target ≤ 1.15), ` +
       `${out.ratios.speedupOverSheetjsHalf ?? '–'}× faster than SheetJS on ${half.length.toLocaleString('en-US')} rows (target ≥ 6), XLSX/CSV time ${out.ratios.xlsxOverCsv}× (aim ≤ 3)`,
   );
-  log(`  stages: CSV of the same rows ${stage.csvMs} ms; XLSX without deflate ${stage.xmlWithoutDeflateMs} ms (${stage.xmlMegabytes} MB of XML); CompressionStream alone over that much XML ${stage.deflateAloneMs} ms`);
+  const cpu = (c) => (c === null ? '' : ` [CPU: main ${c.mainMs} ms, other threads ${c.otherThreadsMs} ms]`);
+  log(`  sluice xlsx${cpu(xlsx.cpu)}; sluice csv${cpu(csv.cpu)}`);
+  log(
+    `  stages: CSV of the same rows ${stage.csvMs} ms${cpu(stage.csvCpu)}; XLSX without deflate ${stage.xmlWithoutDeflateMs} ms${cpu(stage.xmlWithoutDeflateCpu)} (${stage.xmlMegabytes} MB of XML); ` +
+      `CompressionStream alone over that much XML ${stage.deflateAloneMs} ms${cpu(stage.deflateAloneCpu)}`,
+  );
 
   if (MEMORY_ROWS > 0) {
     out.memory = { rows: MEMORY_ROWS };
-    for (const kind of ['sluice', 'exceljs']) {
+    for (const kind of ['sluice', 'sluice-csv', 'exceljs']) {
       log(`  memory: ${kind}, ${MEMORY_ROWS.toLocaleString('en-US')} rows from a generator (child process)…`);
       const result = await child(['--expose-gc', join(here, 'xlsx.mjs'), 'memory', kind, String(MEMORY_ROWS)], 1_800_000);
       out.memory[kind] = result;
       if (result.error) log(`    ${kind}: ${result.error}`);
-      else log(`    ${kind}: ${result.ms} ms, ${(result.bytes / 1e6).toFixed(1)} MB, RSS @100k ${(result.baselineRss / 1e6).toFixed(1)} MB, peak ${(result.peakRss / 1e6).toFixed(1)} MB, growth ${result.deltaMB} MB${kind === 'sluice' ? ` (target ≤ 64: ${result.deltaMB <= 64 ? 'MET' : 'NOT MET'})` : ''}`);
+      else {
+        const parts = result.growthMB ? ` (peak heapTotal +${result.growthMB.heapTotal}, heapUsed +${result.growthMB.heapUsed}, external +${result.growthMB.external})` : '';
+        log(`    ${kind}: ${result.ms} ms, ${(result.bytes / 1e6).toFixed(1)} MB, RSS @100k ${(result.baselineRss / 1e6).toFixed(1)} MB, peak ${(result.peakRss / 1e6).toFixed(1)} MB, growth ${result.deltaMB} MB${parts}${kind === 'sluice' ? ` (target ≤ 64: ${result.deltaMB <= 64 ? 'MET' : 'NOT MET'})` : ''}`);
+      }
     }
   }
   return out;
@@ -225,21 +278,35 @@ function startSampler() {
 }
 
 async function memoryCase(kind, rows) {
+  const run = { sluice: (r) => sluiceRun(r), 'sluice-csv': (r) => sluiceRun(r, 'csv'), exceljs: (r) => exceljsRun(r) }[kind];
+  if (run === undefined) throw new Error(`memory case must be sluice, sluice-csv or exceljs, got "${kind}"`);
+  // Loaded before the baseline, so the module's code is not counted as growth.
+  if (kind === 'exceljs') await import('exceljs');
+  else await import('../dist/index.js');
   const stop = startSampler();
   let baselineRss = 0;
   let inlinePeak = 0;
+  // Where the growth is: V8's heap (heapTotal) or outside it (ArrayBuffers, zlib, code), every 10,000 rows.
+  let baseline = null;
+  const peak = { heapTotal: 0, heapUsed: 0, external: 0 };
   const onRow = (produced) => {
     if (produced % 10_000 === 0) {
-      const rss = process.memoryUsage.rss();
-      if (produced === BASELINE_AT) baselineRss = rss;
-      if (rss > inlinePeak) inlinePeak = rss;
+      const usage = process.memoryUsage();
+      if (produced === BASELINE_AT) {
+        baselineRss = usage.rss;
+        baseline = usage;
+      }
+      if (usage.rss > inlinePeak) inlinePeak = usage.rss;
+      if (baseline !== null) for (const key of Object.keys(peak)) peak[key] = Math.max(peak[key], usage[key]);
     }
   };
   const t0 = performance.now();
-  const bytes = kind === 'sluice' ? await sluiceRun(rowsAsync(rows, DEFAULT_SEED, onRow)) : await exceljsRun(rowsAsync(rows, DEFAULT_SEED, onRow));
+  const bytes = await run(rowsAsync(rows, DEFAULT_SEED, onRow));
   const ms = performance.now() - t0;
   const peakRss = Math.max(await stop(), inlinePeak);
-  return { kind, rows, bytes, ms: Math.round(ms), baselineRss, peakRss, deltaMB: Math.round((peakRss - baselineRss) / 1e5) / 10 };
+  const mb = (x) => Math.round(x / 1e5) / 10;
+  const growth = baseline === null ? null : Object.fromEntries(Object.keys(peak).map((key) => [key, mb(peak[key] - baseline[key])]));
+  return { kind, rows, bytes, ms: Math.round(ms), baselineRss, peakRss, deltaMB: mb(peakRss - baselineRss), growthMB: growth };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -16,7 +16,11 @@ import { Gzip } from 'fflate';
 export interface EntryCompressor {
   /** True when the compressor may still read a buffer after its write settled (the caller then hands it a copy). */
   readonly keepsInput: boolean;
-  /** Queues uncompressed bytes; the promise is the backpressure (at most one write waits in flight). */
+  /**
+   * Queues uncompressed bytes without waiting for earlier writes; the promise settles once these
+   * bytes are consumed (the buffer may then be reused, unless `keepsInput`). The caller bounds
+   * how much it leaves in flight.
+   */
   write(bytes: Uint8Array): Promise<void>;
   /** Compressed bytes produced so far (each handed out once). */
   take(): Uint8Array[];
@@ -45,12 +49,18 @@ export function createCompressor(engine: DeflateEngine = hasCompressionStream() 
   return engine === 'stream' ? streamCompressor() : fflateCompressor();
 }
 
-/** Turns a gzip member, fed in pieces, into its raw deflate bytes and its CRC. */
-class GzipUnwrapper {
+/**
+ * Turns a gzip member, fed in pieces, into its raw deflate bytes and its CRC. The compressor's
+ * chunks are handed on as they are (no copy): only the last ones, which may hold the 8-byte
+ * trailer, wait until the next chunk or the end.
+ */
+export class GzipUnwrapper {
   readonly out: Uint8Array[] = [];
   private header: Uint8Array | null = new Uint8Array(0);
-  /** The last 8 bytes seen: the trailer once the stream ends. */
-  private tail = new Uint8Array(0);
+  /** The newest chunks, at least 8 bytes together once the stream ends: the trailer is in them. */
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
+  private trailer: Uint8Array | null = null;
 
   push(bytes: Uint8Array): void {
     if (this.header !== null) {
@@ -63,20 +73,31 @@ class GzipUnwrapper {
       this.header = null;
       bytes = joined.subarray(length);
     }
-    // Hold back the last eight bytes: they may be the trailer.
-    const all = this.tail.length === 0 ? bytes : concat(this.tail, bytes);
-    if (all.length <= 8) {
-      this.tail = all.slice();
-      return;
+    if (bytes.length === 0) return;
+    this.held.push(bytes);
+    this.heldBytes += bytes.length;
+    // Release the oldest chunks while the rest still cover the last eight bytes.
+    while (this.held.length > 1 && this.heldBytes - this.held[0]!.length >= 8) {
+      const first = this.held.shift()!;
+      this.heldBytes -= first.length;
+      this.out.push(first);
     }
-    this.out.push(all.subarray(0, all.length - 8));
-    this.tail = all.slice(all.length - 8);
   }
 
-  /** The CRC-32 from the trailer. */
+  /** Ends the member: the held bytes but the trailer become data. */
+  close(): void {
+    if (this.header !== null || this.heldBytes < 8) throw new Error('the gzip stream ended early');
+    const rest = this.held.length === 1 ? this.held[0]! : concatAll(this.held, this.heldBytes);
+    this.held = [];
+    this.heldBytes = 0;
+    if (rest.length > 8) this.out.push(rest.subarray(0, rest.length - 8));
+    this.trailer = rest.subarray(rest.length - 8);
+  }
+
+  /** The CRC-32 from the trailer (after `close`). */
   crc(): number {
-    if (this.header !== null || this.tail.length !== 8) throw new Error('the gzip stream ended early');
-    return new DataView(this.tail.buffer, this.tail.byteOffset).getUint32(0, true);
+    if (this.trailer === null) throw new Error('the gzip stream ended early');
+    return new DataView(this.trailer.buffer, this.trailer.byteOffset, 8).getUint32(0, true);
   }
 
   take(): Uint8Array[] {
@@ -104,6 +125,16 @@ function gzipHeaderLength(bytes: Uint8Array): number {
   return at <= bytes.length ? at : -1;
 }
 
+function concatAll(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
@@ -128,26 +159,27 @@ function streamCompressor(): EntryCompressor {
   reading.catch((error: unknown) => {
     failure ??= error;
   });
-  let inFlight: Promise<void> = Promise.resolve();
+  let last: Promise<void> = Promise.resolve();
   return {
     // A stream's transform has consumed a chunk by the time its write promise settles.
     keepsInput: false,
-    async write(bytes) {
-      if (failure !== null) throw failure;
-      const previous = inFlight;
-      // Not awaited here: this write is compressed while the caller builds the next rows.
-      inFlight = writer.write(bytes as Uint8Array<ArrayBuffer>);
-      inFlight.catch((error: unknown) => {
+    write(bytes) {
+      if (failure !== null) return Promise.reject(failure);
+      // Not awaited here: the chunk is compressed while the caller builds the next rows.
+      const written = writer.write(bytes as Uint8Array<ArrayBuffer>);
+      written.catch((error: unknown) => {
         failure ??= error;
       });
-      await previous;
+      last = written;
+      return written;
     },
     take: () => unwrapper.take(),
     async end() {
-      await inFlight;
+      await last;
       await writer.close();
       await reading;
       if (failure !== null) throw failure;
+      unwrapper.close();
       return unwrapper.crc();
     },
     abort(reason) {
@@ -172,6 +204,7 @@ function fflateCompressor(): EntryCompressor {
     take: () => unwrapper.take(),
     end() {
       gzip.push(new Uint8Array(0), true);
+      unwrapper.close();
       return Promise.resolve(unwrapper.crc());
     },
     abort() {},

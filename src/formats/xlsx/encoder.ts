@@ -18,8 +18,15 @@ import { ZipWriter } from './zip.js';
 
 /** Data rows a sheet holds below its header. */
 const DATA_ROWS_PER_SHEET = XLSX_MAX_ROWS - 1;
-/** XML bytes gathered before they go to the compressor: bounds memory, and large enough to keep the stream busy. */
+/** XML bytes gathered before they go to the compressor. */
 const FLUSH_BYTES = 1 << 18;
+/**
+ * XML bytes handed to the compressor and not yet consumed, at most. Where the compressor runs on
+ * another thread (Node's zlib), a few megabytes keep it busy while this thread turns the next rows
+ * into a batch (one chunk of 8,192 benchmark rows is about 4 MB of XML); where it runs on this
+ * thread, the queue is drained at each wait anyway.
+ */
+const IN_FLIGHT_BYTES = 1 << 22;
 const MS_PER_DAY = 86_400_000;
 /** Serial of 1970-01-01 in the 1900 date system (counting Excel's phantom 1900-02-29). */
 const EPOCH_SERIAL = 25_569;
@@ -123,8 +130,11 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
   const columnCount = columns.length;
   const zip = new ZipWriter(o.created);
   const writer = new ByteWriter(FLUSH_BYTES + (1 << 16));
-  /** The buffer the compressor was last handed; XML is built into it again once that write settles. */
-  let spare: Uint8Array = new Uint8Array(FLUSH_BYTES + (1 << 16));
+  /** Buffers the compressor has finished with, to build XML into again. */
+  const spares: Uint8Array[] = [];
+  /** Writes handed to the compressor, oldest first, with their buffers (null when a copy was handed). */
+  const inFlight: Array<{ buffer: Uint8Array | null; length: number; written: Promise<void> }> = [];
+  let inFlightBytes = 0;
   // `<c r="AB` for each column: the row number and the cell's type follow.
   const cellOpen = columns.map((_, i) => utf8(`<c r="${columnLetters(i)}`));
   const lastColumn = columnCount > 0 ? columnLetters(columnCount - 1) : '';
@@ -152,24 +162,41 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
   };
 
   /**
-   * Sends the gathered XML to the compressor. Two buffers take turns: the compressor has finished
-   * with the one it was handed before (its write promise settled) by the time the other is handed
-   * over, so rows never wait for a fresh allocation and the garbage stays flat.
+   * Sends the gathered XML to the compressor without waiting for it, unless more than
+   * {@link IN_FLIGHT_BYTES} are still queued. Buffers return to a pool once their write settles,
+   * so rows never wait for a fresh allocation and the garbage stays flat.
    */
   const flush = async (emit: Emit): Promise<void> => {
     if (writer.pos === 0) return;
     const compressor_ = compressor!;
     let bytes = writer.buf.subarray(0, writer.pos);
+    let buffer: Uint8Array | null = null;
     if (compressor_.keepsInput) bytes = bytes.slice();
     else {
-      const next = spare.length >= writer.buf.length ? spare : new Uint8Array(writer.buf.length);
-      spare = writer.buf;
-      writer.buf = next;
+      buffer = writer.buf;
+      let next = spares.pop();
+      // A buffer the writer outgrew is dropped, not reused.
+      while (next !== undefined && next.length < buffer.length) next = spares.pop();
+      writer.buf = next ?? new Uint8Array(buffer.length);
     }
     writer.pos = 0;
     uncompressed += bytes.length;
-    await compressor_.write(bytes);
+    const written = compressor_.write(bytes);
+    // A failure is thrown where the write is waited for; until then it is not "unhandled".
+    written.catch(() => undefined);
+    inFlight.push({ buffer, length: bytes.length, written });
+    inFlightBytes += bytes.length;
+    while (inFlightBytes > IN_FLIGHT_BYTES) await settleOldest();
     emitCompressed(emit);
+  };
+
+  /** Waits for the oldest queued write; its buffer goes back to the pool. */
+  const settleOldest = async (): Promise<void> => {
+    const oldest = inFlight[0]!;
+    await oldest.written;
+    inFlight.shift();
+    inFlightBytes -= oldest.length;
+    if (oldest.buffer !== null) spares.push(oldest.buffer);
   };
 
   /** Writes a whole small part as one entry. */
@@ -184,6 +211,7 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
   };
 
   const closeEntry = async (emit: Emit): Promise<void> => {
+    while (inFlight.length > 0) await settleOldest();
     const crc = await compressor!.end();
     emitCompressed(emit);
     compressor = null;
@@ -501,34 +529,30 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
           const to = offsets[row + 1]!;
           const bytes = state.values as Uint8Array;
           const length = to - from;
-          // The common cell: no byte needs escaping, no edge spaces, not too long.
-          let plain = length > 0 && length <= XLSX_MAX_CELL_CHARS && EDGE_SPACE[bytes[from]!] === 0 && EDGE_SPACE[bytes[to - 1]!] === 0;
-          if (plain) {
-            for (let i = from; i < to; i++) {
-              if (SPECIAL[bytes[i]!] === 1) {
-                plain = false;
-                break;
-              }
+          // The common cell: no byte needs escaping, no edge spaces, not too long. Its bytes are
+          // copied and checked in one pass; at the first byte that needs care, the cell is written
+          // again from its start by the careful path (nothing is kept until `writer.pos` moves).
+          if (length > 0 && length <= XLSX_MAX_CELL_CHARS && EDGE_SPACE[bytes[from]!] === 0 && EDGE_SPACE[bytes[to - 1]!] === 0) {
+            const open = cellOpen[c]!;
+            writer.reserve(open.length + rowDigitCount + TEXT_OPEN.length + TEXT_CLOSE.length + length);
+            const buf = writer.buf;
+            let pos = writer.pos;
+            for (let i = 0; i < open.length; i++) buf[pos++] = open[i]!;
+            for (let i = 0; i < rowDigitCount; i++) buf[pos++] = rowDigits[i]!;
+            pos = put(buf, pos, TEXT_OPEN);
+            let i = from;
+            for (; i < to; i++) {
+              const b = bytes[i]!;
+              if (SPECIAL[b] === 1) break;
+              buf[pos++] = b;
+            }
+            if (i === to) {
+              writer.pos = put(buf, pos, TEXT_CLOSE);
+              continue;
             }
           }
-          if (!plain) {
-            // Empty text too: an empty text cell, not a blank one, as in the source.
-            writeTextCell(c, bytes, from, to, false, chunk.firstRow + row);
-            continue;
-          }
-          const open = cellOpen[c]!;
-          writer.reserve(open.length + rowDigitCount + TEXT_OPEN.length + TEXT_CLOSE.length + length);
-          const buf = writer.buf;
-          let pos = writer.pos;
-          for (let i = 0; i < open.length; i++) buf[pos++] = open[i]!;
-          for (let i = 0; i < rowDigitCount; i++) buf[pos++] = rowDigits[i]!;
-          pos = put(buf, pos, TEXT_OPEN);
-          if (length < 24) for (let i = from; i < to; i++) buf[pos++] = bytes[i]!;
-          else {
-            buf.set(bytes.subarray(from, to), pos);
-            pos += length;
-          }
-          writer.pos = put(buf, pos, TEXT_CLOSE);
+          // Empty text too: an empty text cell, not a blank one, as in the source.
+          writeTextCell(c, bytes, from, to, false, chunk.firstRow + row);
         } else if (path === Path.time) {
           writeTimeCell(c, epochMsAt(state, row), state.kind === CellKind.dateDay, chunk.firstRow + row);
         } else {
@@ -564,6 +588,10 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
     abort(reason) {
       compressor?.abort(reason);
       compressor = null;
+      // The aborted writes reject; nothing waits for them any more.
+      for (const entry of inFlight) entry.written.catch(() => undefined);
+      inFlight.length = 0;
+      inFlightBytes = 0;
     },
   };
 }

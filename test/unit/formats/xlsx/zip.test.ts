@@ -3,9 +3,9 @@
  * ZIP64 records placed where offsets and sizes pass 4 GiB (faked, not written).
  */
 import { describe, expect, it } from 'vitest';
-import { crc32 as nodeCrc32, deflateRawSync } from 'node:zlib';
+import { crc32 as nodeCrc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
-import { createCompressor } from '../../../../src/formats/xlsx/deflate.js';
+import { createCompressor, GzipUnwrapper } from '../../../../src/formats/xlsx/deflate.js';
 import { ZipWriter } from '../../../../src/formats/xlsx/zip.js';
 
 const GiB4 = 2 ** 32;
@@ -169,5 +169,41 @@ describe('entry compressors', () => {
     const { inflateRawSync } = await import('node:zlib');
     // Buffer#equals: vitest's deep equality walks a megabyte typed array for seconds.
     expect(inflateRawSync(Buffer.concat(out)).equals(Buffer.from(input))).toBe(true);
+  });
+});
+
+describe('GzipUnwrapper', () => {
+  // The compressor's chunks are handed on uncopied and only the newest are held back, so the
+  // trailer may arrive in pieces of any size, and the header with or without the first data.
+  it.each([1, 2, 3, 7, 8, 9, 11, 4096])('finds the data and the trailer in chunks of at most %i bytes', (most) => {
+    const input = new TextEncoder().encode(Array.from({ length: 3000 }, (_, i) => `<c r="A${i}"><v>${i * 3}</v></c>`).join(''));
+    // A gzip member with a file name, so the header is longer than its fixed ten bytes.
+    const member = gzipSync(input);
+    const named = new Uint8Array(member.length + 6);
+    named.set(member.subarray(0, 10));
+    named[3] = named[3]! | 8;
+    named.set(new TextEncoder().encode('a.xml\0'), 10);
+    named.set(member.subarray(10), 16);
+    const unwrapper = new GzipUnwrapper();
+    const out: Uint8Array[] = [];
+    let seed = most;
+    for (let at = 0; at < named.length; ) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const size = Math.min(1 + (seed % most), named.length - at);
+      unwrapper.push(named.subarray(at, at + size));
+      at += size;
+      out.push(...unwrapper.take());
+    }
+    unwrapper.close();
+    out.push(...unwrapper.take());
+    expect(unwrapper.crc()).toBe(crc(input));
+    expect(Buffer.concat(out).equals(Buffer.from(deflateRawSync(input)))).toBe(true);
+  });
+
+  it('refuses a member cut before its trailer', () => {
+    const member = gzipSync(new TextEncoder().encode('short'));
+    const unwrapper = new GzipUnwrapper();
+    unwrapper.push(member.subarray(0, 14));
+    expect(() => unwrapper.close()).toThrow('the gzip stream ended early');
   });
 });
