@@ -43,7 +43,7 @@ export interface EngineParts extends SourceLoaders {
    * The compressor for `compression`; a `CompressionStream` on this thread when absent. The
    * workers pass one that compresses on a thread of its own (`worker/compressor.ts`).
    */
-  createCompressor?(format: 'gzip' | 'deflate'): ReadableWritablePair<Uint8Array, Uint8Array>;
+  createCompressor?(format: 'gzip' | 'deflate', options?: { giveAway?: boolean }): ReadableWritablePair<Uint8Array, Uint8Array>;
 }
 
 /** Every part: what `exportStream` and the full worker use. */

@@ -875,6 +875,7 @@ class ExportRun {
       countEscapedFormula: (count) => {
         this.escapedFormulae += count;
       },
+      ...(this.parts.createCompressor === undefined ? {} : { createCompressor: (format: 'gzip') => this.parts.createCompressor!(format, { giveAway: false }) }),
     };
     this.encoder = await this.race(Promise.resolve(this.format.createEncoder(context)));
     return this.encoder;

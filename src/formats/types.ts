@@ -20,6 +20,12 @@ export interface EncoderContext {
   report(issue: ExportIssue): void;
   /** Counts text cells the CSV formula guard changed. */
   countEscapedFormula(count: number): void;
+  /**
+   * A gzip compressor for encoders that deflate inside the file (XLSX), where the thread's parts
+   * offer one that runs on a thread of its own; absent, the encoder uses `CompressionStream`.
+   * Chunks written to it are copied (`giveAway: false`), so the encoder may reuse its buffers.
+   */
+  readonly createCompressor?: (format: 'gzip') => ReadableWritablePair<Uint8Array, Uint8Array>;
 }
 
 /** Receives encoded bytes. Never hand it a buffer you will write to again. */

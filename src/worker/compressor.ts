@@ -56,7 +56,7 @@ function localBackend(format: CompressionFormat): Backend {
 }
 
 /** Starts a compressing worker; rejects when it cannot (the caller compresses itself). */
-function remoteBackend(format: CompressionFormat): Promise<Backend> {
+function remoteBackend(format: CompressionFormat, giveAway: boolean): Promise<Backend> {
   return new Promise<Backend>((resolve, reject) => {
     let worker: Worker;
     try {
@@ -136,9 +136,10 @@ function remoteBackend(format: CompressionFormat): Promise<Backend> {
       where: 'worker',
       async write(chunk) {
         if (failure !== null) throw failure;
-        // The engine's chunks are its own; one that views part of a larger buffer is copied so the
-        // transfer detaches nothing else.
-        const own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice();
+        // Transferred when the caller gives the chunk away (the engine's emitted chunks, which no
+        // one writes to again) and it views its whole buffer; copied otherwise, so the transfer
+        // detaches nothing the caller still uses (XLSX reuses its XML buffers).
+        const own = giveAway && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice();
         inFlight += own.byteLength;
         post({ t: 'chunk', chunk: own }, [own.buffer as ArrayBuffer]);
         while (inFlight > MAX_BYTES_IN_FLIGHT && failure === null && !finished) {
@@ -176,12 +177,22 @@ function canUseWorker(): boolean {
   return typeof Worker === 'function';
 }
 
+/** How {@link createCompressor} treats the chunks written to it. */
+export interface CompressorOptions {
+  /**
+   * True (the default) when the writer never touches a chunk again once written, so a chunk that
+   * views its whole buffer can be transferred to the compressing worker instead of copied.
+   */
+  giveAway?: boolean;
+}
+
 /**
  * A compressor with `CompressionStream`'s shape (write uncompressed bytes, read compressed ones)
  * that compresses on a worker of its own where it can, else on this thread.
  */
-export function createCompressor(format: CompressionFormat): ReadableWritablePair<Uint8Array, Uint8Array> & { where(): Promise<'worker' | 'here'> } {
-  const backend: Promise<Backend> = canUseWorker() ? remoteBackend(format).catch(() => localBackend(format)) : Promise.resolve(localBackend(format));
+export function createCompressor(format: CompressionFormat, options: CompressorOptions = {}): ReadableWritablePair<Uint8Array, Uint8Array> & { where(): Promise<'worker' | 'here'> } {
+  const giveAway = options.giveAway ?? true;
+  const backend: Promise<Backend> = canUseWorker() ? remoteBackend(format, giveAway).catch(() => localBackend(format)) : Promise.resolve(localBackend(format));
   const writable = new WritableStream<Uint8Array>(
     {
       async write(chunk) {

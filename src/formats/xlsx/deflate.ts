@@ -44,9 +44,17 @@ export function hasCompressionStream(): boolean {
   }
 }
 
-/** A compressor for one entry: the platform stream where it exists, else fflate. */
-export function createCompressor(engine: DeflateEngine = hasCompressionStream() ? 'stream' : 'fflate'): EntryCompressor {
-  return engine === 'stream' ? streamCompressor() : fflateCompressor();
+/** Makes the gzip stream a `'stream'` compressor wraps; `CompressionStream` unless given another. */
+export type GzipStreamFactory = () => ReadableWritablePair<Uint8Array, Uint8Array>;
+
+const platformGzip: GzipStreamFactory = () => new CompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
+
+/**
+ * A compressor for one entry: the platform stream where it exists, else fflate. `gzip` makes the
+ * stream (in a browser's worker, one that deflates on a thread of its own).
+ */
+export function createCompressor(engine: DeflateEngine = hasCompressionStream() ? 'stream' : 'fflate', gzip: GzipStreamFactory = platformGzip): EntryCompressor {
+  return engine === 'stream' ? streamCompressor(gzip) : fflateCompressor();
 }
 
 /**
@@ -142,8 +150,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-function streamCompressor(): EntryCompressor {
-  const stream = new CompressionStream('gzip');
+function streamCompressor(gzip: GzipStreamFactory): EntryCompressor {
+  const stream = gzip();
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();
   const unwrapper = new GzipUnwrapper();

@@ -121,6 +121,8 @@ export interface XlsxEncoderTuning {
 export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning = {}): Encoder {
   // Read through a widened type so this folder does not depend on how the options type lists formats.
   const o = resolveOptions((context.options as { xlsx?: XlsxOptions }).xlsx);
+  const offThreadGzip = context.createCompressor;
+  const sheetGzip = offThreadGzip === undefined ? undefined : () => offThreadGzip('gzip');
   const columns = context.columns;
   if (columns.length > XLSX_MAX_COLUMNS) {
     throw new ExportError('invalid_options', `xlsx holds at most ${XLSX_MAX_COLUMNS} columns a sheet, the export has ${columns.length}; choose fewer with \`columns\``, {
@@ -225,7 +227,9 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
     if (problem !== null) throw new ExportError('invalid_options', problem, { details: { path: 'xlsx.sheetName' } });
     sheets.push({ name, filterRange: null });
     emit(zip.begin(`xl/worksheets/sheet${index + 1}.xml`));
-    compressor = createCompressor(tuning.deflate);
+    // A sheet holds nearly all the bytes: its deflate runs where the thread's parts say (a worker of
+    // its own, in a browser). The small parts stay on this thread: a worker each would cost more.
+    compressor = createCompressor(tuning.deflate, sheetGzip);
     compressed = 0;
     uncompressed = 0;
     writer.text(sheetStart(widths ?? headerWidths(), index === 0, o.freezeHeader && columnCount > 0));

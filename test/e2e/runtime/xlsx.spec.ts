@@ -16,7 +16,11 @@ function sheetRows(bytes: Uint8Array): unknown[][] {
   return XLSX.utils.sheet_to_json<unknown[]>(book.Sheets[book.SheetNames[0]!]!, { header: 1, raw: true });
 }
 
-test('opfs: an XLSX file written by the worker, read back by SheetJS', async ({ runtime }) => {
+test('opfs: an XLSX file written by the worker (its sheet deflated on the compressing worker), read back by SheetJS', async ({ runtime }) => {
+  const compressing: string[] = [];
+  runtime.context().on('request', (request) => {
+    if (/\/worker\/compress-worker\.js/.test(request.url())) compressing.push(request.url());
+  });
   const out = await runtime.evaluate(async () => {
     const { lib, standardRows, readOpfsBytes } = window.sluiceRuntime!;
     const result = await lib.exportData(standardRows(20_000), { format: 'xlsx', target: 'opfs', fileName: 'kept.xlsx', checksum: true });
@@ -30,6 +34,8 @@ test('opfs: an XLSX file written by the worker, read back by SheetJS', async ({ 
   expect(rows).toHaveLength(20_001);
   const expected = standardRows(20_000);
   expect(rows.slice(1, 200)).toEqual(expected.slice(0, 199).map((row) => STANDARD_COLUMNS.map((column) => row[column])));
+  expect(rows.slice(-200)).toEqual(expected.slice(-200).map((row) => STANDARD_COLUMNS.map((column) => row[column])));
+  expect(compressing.length, 'the sheet was deflated on the compressing worker').toBeGreaterThan(0);
 });
 
 test('blob: result.blob holds the XLSX file with its MIME type', async ({ runtime }) => {
