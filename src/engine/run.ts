@@ -182,7 +182,7 @@ export class ExportRun {
     // Building a wide chunk can take long enough by itself: the deadline is checked before encoding it.
     this.checkAbort();
     if (count > 0 && this.truncatesBySize()) {
-      const written = await this.encodeWithinBudget(chunk, encoder, emitted);
+      const written = encoder.encodeWithin === undefined ? await this.encodeWithinBudget(chunk, encoder, emitted) : await this.encodeUnitsWithinBudget(chunk, encoder, emitted);
       this.meter.rowsWritten += written;
       this.meter.tick();
       if (written < count) {
@@ -315,6 +315,24 @@ export class ExportRun {
       if (done < count) this.checkAbort();
     }
     return count;
+  }
+
+  /**
+   * Encodes the chunk's leading rows that fit under `limits.maxBytes` with what `finish()` adds, for
+   * a format whose encoder measures its own units (a record batch, a row group) and footer, and
+   * returns how many were written.
+   */
+  private async encodeUnitsWithinBudget(chunk: Chunk, encoder: Encoder, emitted: Uint8Array[]): Promise<number> {
+    const budget = this.rawByteBudget();
+    const pieces: Uint8Array[] = [];
+    const written = await encoder.encodeWithin!(chunk, (bytes) => pieces.push(bytes), budget - this.uncompressedBytes);
+    let size = 0;
+    for (const bytes of pieces) size += bytes.byteLength;
+    // The encoder's measure is the contract; should it ever fall short, fail rather than overflow.
+    if (this.uncompressedBytes + size > budget) throw this.bytesExceeded(chunk.firstRow);
+    this.uncompressedBytes += size;
+    for (const bytes of pieces) emitted.push(bytes);
+    return written;
   }
 
   private async finish(emitted: Uint8Array[]): Promise<void> {
