@@ -72,29 +72,56 @@ export class ColumnPlanner {
     this.projection = available.filter((name) => needed.has(name));
   }
 
-  /** Decides the columns from the first chunk of rows (and, for arrays, checks the rest of the array). */
+  /**
+   * Decides the columns from the first chunk of rows (and, for arrays, checks the rest of the array).
+   * A row may hold a million keys: every pass over them is linear and checks the deadline as it goes.
+   */
   planRowColumns(run: RowRun, array: ArrayLike<Row> | undefined): void {
     const { options, format } = this.context;
+    // A row of a million keys is seconds of synchronous work, during which no timer can fire: the
+    // loops over columns look at the clock themselves.
+    const tick = (): void => this.context.checkAbort();
     // Packed rows are plain objects that all have the packed keys: no row object is looked at.
     const first = run.packed !== undefined || run.end <= run.start ? undefined : run.rows[run.start];
     const arrayRows = isArraySafe(first);
     let available: string[];
-    const keys = new Map<string, string | number>();
+    /** For rows that are arrays: each named column's position. */
+    let positions: Map<string, number> | null = null;
+    /** Every available name, to test membership without a scan. */
+    let known: Set<string>;
     if (arrayRows) {
       const specs = options.columns;
       if (specs === undefined) {
         throw new ExportError('invalid_options', 'rows are arrays: pass `columns` to name their fields in order', { details: { path: 'columns' } });
       }
-      available = specs.map((spec) => columnField(spec));
-      available.forEach((name, index) => keys.set(name, index));
+      available = [];
+      positions = new Map();
+      for (const spec of specs) {
+        const name = columnField(spec);
+        positions.set(name, available.length);
+        available.push(name);
+      }
+      known = new Set(available);
     } else {
-      for (const column of this.declared) keys.set(column.name, column.name);
+      available = [];
+      known = new Set();
+      const add = (key: string): void => {
+        if (known.has(key)) return;
+        known.add(key);
+        available.push(key);
+      };
+      for (const column of this.declared) add(column.name);
       if (options.schema?.only !== true) {
         if (run.packed !== undefined) {
-          for (const key of run.packed.keys) if (!keys.has(key)) keys.set(key, key);
+          for (const key of run.packed.keys) add(key);
         } else {
           for (let i = run.start; i < run.end; i++) {
-            for (const key of this.keysOf(run.rows[i], i - run.start)) if (!keys.has(key)) keys.set(key, key);
+            const keys = this.keysOf(run.rows[i], i - run.start);
+            for (let k = 0; k < keys.length; k++) {
+              add(keys[k]!);
+              if ((k & TICK_EVERY) === TICK_EVERY) tick();
+            }
+            tick();
           }
         }
       }
@@ -103,32 +130,37 @@ export class ColumnPlanner {
       // searched ahead, so the column is written, null until rows hold it.
       for (const spec of options.columns ?? []) {
         const field = columnField(spec);
-        if (keys.has(field)) continue;
-        if (array === undefined || arrayHolds(array, run.end, field)) keys.set(field, field);
+        if (known.has(field)) continue;
+        if (array === undefined || arrayHolds(array, run.end, field)) add(field);
       }
-      available = [...keys.keys()];
-      this.knownKeys = new Set(available);
+      this.knownKeys = known;
       if (available.length === 0) throw noColumnsError(`the first ${run.end - run.start} row(s) have no keys`);
     }
-    this.outputColumns = this.resolveOutputColumns(available);
-    const needed = new Set(this.outputColumns.map((column) => column.field));
-    for (const field of this.context.filterPlan?.fields ?? []) if (keys.has(field)) needed.add(field);
+    this.outputColumns = this.resolveOutputColumns(available, known, tick);
+    // Without `columns` every available column is written: no set of the needed ones is made.
+    let needed: Set<string> | null = null;
+    if (options.columns !== undefined) {
+      needed = new Set(this.outputColumns.map((column) => column.field));
+      for (const field of this.context.filterPlan?.fields ?? []) if (known.has(field)) needed.add(field);
+    }
     const declaredByName = new Map(this.declared.map((column) => [column.name, column]));
-    const plans: ColumnPlan[] = available
-      .filter((name) => needed.has(name))
-      .map((name) => {
-        const declared = declaredByName.get(name);
-        return {
-          name,
-          key: keys.get(name)!,
-          declared: declared !== undefined,
-          type: declared?.type ?? { kind: 'null' },
-          nullable: declared?.nullable ?? true,
-        };
+    const plans: ColumnPlan[] = [];
+    for (let i = 0; i < available.length; i++) {
+      const name = available[i]!;
+      if (needed !== null && !needed.has(name)) continue;
+      const declared = declaredByName.get(name);
+      plans.push({
+        name,
+        key: positions === null ? name : positions.get(name)!,
+        declared: declared !== undefined,
+        type: declared?.type ?? { kind: 'null' },
+        nullable: declared?.nullable ?? true,
       });
+      if ((i & TICK_EVERY) === TICK_EVERY) tick();
+    }
     // Only a schema written once needs the look ahead: text formats widen int → float and null → any
     // as later chunks ask, with the same output, and a pass over a large array costs a read of every row.
-    if (array !== undefined && format.binary) refineFromArray(plans, run, array);
+    if (array !== undefined && format.binary) refineFromArray(plans, run, array, tick);
     this.builder = new BatchBuilder(plans, {
       lockSchema: format.binary,
       nestedAsArrow: format.binary,
@@ -150,7 +182,10 @@ export class ColumnPlanner {
     for (const offset of run.packed !== undefined ? [0] : new Set([0, count >> 1, count - 1])) {
       if (offset < 0) continue;
       const keys = run.packed !== undefined ? run.packed.keys : this.keysOf(run.rows[run.start + offset], firstRow + offset);
-      for (const key of keys) {
+      for (let k = 0; k < keys.length; k++) {
+        // A later row of a million keys is as long a step as the first.
+        if ((k & TICK_EVERY) === TICK_EVERY) this.context.checkAbort();
+        const key = keys[k]!;
         if (known.has(key)) continue;
         known.add(key);
         this.context.report({
@@ -238,10 +273,16 @@ export class ColumnPlanner {
     }
   }
 
-  private resolveOutputColumns(available: string[]): OutputColumn[] {
+  private resolveOutputColumns(available: string[], known: ReadonlySet<string> = new Set(available), tick: () => void = () => undefined): OutputColumn[] {
     const specs = this.context.options.columns;
-    if (specs === undefined) return available.map((name) => ({ field: name, header: name }));
-    const known = new Set(available);
+    if (specs === undefined) {
+      const columns: OutputColumn[] = new Array(available.length);
+      for (let i = 0; i < available.length; i++) {
+        columns[i] = { field: available[i]!, header: available[i]! };
+        if ((i & TICK_EVERY) === TICK_EVERY) tick();
+      }
+      return columns;
+    }
     return specs.map((spec, index) => {
       const field = columnField(spec);
       if (!known.has(field)) {
@@ -253,6 +294,9 @@ export class ColumnPlanner {
     });
   }
 }
+
+/** Steps between two looks at the deadline in loops over columns (a power of two, minus one). */
+const TICK_EVERY = 4095;
 
 /** `Array.isArray` that survives a revoked Proxy. */
 export function isArraySafe(value: unknown): boolean {
@@ -315,9 +359,11 @@ function columnHeader(spec: ColumnSpec): string {
  * a column that looked like int32 is checked to the end (so one fraction later on makes it float64
  * from the start), and a column with no value yet takes its type from the first values further down.
  */
-function refineFromArray(plans: ColumnPlan[], run: RowRun, array: ArrayLike<Row>): void {
+function refineFromArray(plans: ColumnPlan[], run: RowRun, array: ArrayLike<Row>, tick: () => void): void {
   const sample: unknown[] = [];
-  for (const plan of plans) {
+  for (let p = 0; p < plans.length; p++) {
+    const plan = plans[p]!;
+    if ((p & TICK_EVERY) === TICK_EVERY) tick();
     if (plan.declared) continue;
     const key = plan.key as string | number;
     const ownOnly = typeof key === 'string' && key in Object.prototype;
