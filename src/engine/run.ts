@@ -357,7 +357,9 @@ export class ExportRun {
       let size = 0;
       for (const bytes of tail) size += bytes.byteLength;
       if (this.uncompressedBytes + size > this.rawByteBudget()) {
-        throw new ExportError('limit_exceeded', `limits.maxBytes (${this.options.limits!.maxBytes}) cannot hold even the ${this.format.name} file with no rows (${this.uncompressedBytes + size} bytes${this.options.compression === undefined || this.options.compression === 'none' ? '' : ' before compression'})`, {
+        const compressed = this.options.compression === undefined || this.options.compression === 'none' ? '' : ' before compression';
+        const what = this.meter.rowsWritten === 0 ? `even the ${this.format.name} file with no rows` : `the ${this.format.name} file of ${this.meter.rowsWritten} rows with its ending`;
+        throw new ExportError('limit_exceeded', `limits.maxBytes (${this.options.limits!.maxBytes}) cannot hold ${what} (${this.uncompressedBytes + size} bytes${compressed})`, {
           details: { path: 'limits.maxBytes' },
         });
       }

@@ -48,7 +48,11 @@ function budgets(low: number, high: number, count = 50): number[] {
   return [...values].sort((a, b) => a - b);
 }
 
+const readParquet = (bytes: Uint8Array) => pl.readParquet(Buffer.from(bytes));
+
 const LAYOUTS = [
+  { label: 'parquet (one row group)', options: { format: 'parquet' } as StreamOptions, read: readParquet },
+  { label: 'parquet (row groups of 200, zstd)', options: { format: 'parquet', parquet: { rowGroupSize: 200, compression: 'zstd' } } as StreamOptions, read: readParquet },
   { label: 'arrow (stream)', options: { format: 'arrow' } as StreamOptions, read: (bytes: Uint8Array) => pl.readIPCStream(Buffer.from(bytes)) },
   { label: 'arrow (file)', options: { format: 'arrow', arrow: { ipc: 'file' } } as StreamOptions, read: (bytes: Uint8Array) => pl.readIPC(Buffer.from(bytes)) },
 ];
@@ -94,6 +98,13 @@ describe("limits.maxBytes with onExceed 'truncate', binary formats", () => {
       expect(bytes.length).toBe(empty);
       expect(result).toMatchObject({ rowsWritten: 0, truncated: true });
       expect(layout.read(bytes).columns).toEqual(['id', 'name', 'score', 'at', 'ok']);
+    });
+
+    it(`${layout.label}: a budget that holds the whole file changes no byte of it`, async () => {
+      const plain = (await run(layout.options)).bytes;
+      const { bytes, result } = await run({ ...layout.options, limits: { maxBytes: plain.length, onExceed: 'truncate' } });
+      expect(result.truncated).toBe(false);
+      expect(Buffer.from(bytes).equals(Buffer.from(plain))).toBe(true);
     });
 
     it(`${layout.label}: onExceed 'error' fails with limit_exceeded`, async () => {
