@@ -6,7 +6,8 @@
  * One pull-driven loop instead of a chain of TransformStreams: each stage is a plain call, so there
  * are no internal queues and nothing is read from the source before the consumer asks for bytes.
  * The parts live under `engine/`: the run (`run.ts`), column planning (`columns.ts`), the staged
- * filter (`filter-stages.ts`) and compression (`compress.ts`), assembled by `create.ts`.
+ * filter (`filter-stages.ts`), the byte limit (`byte-budget.ts`) and compression (`compress.ts`),
+ * assembled by `create.ts`.
  */
 import { FULL_PARTS } from './engine-parts.js';
 import type { ExportSource, StreamOptions } from './types.js';

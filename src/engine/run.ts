@@ -1,6 +1,6 @@
 /**
  * One export's run: its lifecycle (start, one chunk per pull, finish, fail, cancel), its limits
- * (rows, bytes, deadline, cancel) and its result. Column planning, the staged filter and
+ * (rows, deadline, cancel) and its result. Column planning, the staged filter, the byte limit and
  * compression are modules of their own; this one drives them.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
@@ -10,10 +10,11 @@ import type { CompiledFilter, FilterPlan } from '../filter/index.js';
 import type { Encoder, EncoderContext, FormatDefinition } from '../formats/types.js';
 import { DEFAULT_CHUNK_SIZE } from '../options/rules.js';
 import { ProgressMeter } from '../progress.js';
-import { rowByteBounds, selectColumns, selectedRowCount, sliceBatch, type Chunk } from '../schema/chunk.js';
+import { selectColumns, selectedRowCount, sliceBatch, type Chunk } from '../schema/chunk.js';
 import { checkRows } from '../sources/row-shape.js';
 import { openSource, type SourceReader } from '../sources/rows.js';
 import type { ExportIssue, ExportResult, ExportSource, StreamOptions } from '../types.js';
+import { ByteBudget, leadingSelection } from './byte-budget.js';
 import { ColumnPlanner, isArraySafe } from './columns.js';
 import { noColumnsError, sourceError, timeoutError } from './failures.js';
 import { compileFilters, packedPart, rowsOf, type StagedFilter } from './filter-stages.js';
@@ -48,7 +49,8 @@ export class ExportRun {
   /** The filter evaluated stage by stage as rows are built; set once it compiles, for row sources. */
   private stagedFilter: StagedFilter | null = null;
   private lastSchema: Schema | null = null;
-  private uncompressedBytes = 0;
+  /** `limits.maxBytes`: what is written before compression, and cutting the file at a row. */
+  private readonly bytes: ByteBudget;
   private failure: ExportError | null = null;
   private completed = false;
   private abortPromise: Promise<never> | null = null;
@@ -69,6 +71,7 @@ export class ExportRun {
     const filter = parts.normalizeFilter(options.filter);
     this.filterPlan = filter === null ? null : parts.planFilter(filter);
     this.columns = new ColumnPlanner(this);
+    this.bytes = new ByteBudget(this);
     const signal = options.signal;
     if (signal) {
       this.abortPromise = new Promise<never>((_, reject) => {
@@ -173,7 +176,7 @@ export class ExportRun {
           details: { path: 'limits.maxRows', row: chunk.firstRow },
         });
       }
-      chunk.selection = firstSelected(chunk, allowed);
+      chunk.selection = leadingSelection(chunk, allowed);
       count = allowed;
       this.truncated = true;
       stop = true;
@@ -181,8 +184,10 @@ export class ExportRun {
     const encoder = await this.encoderFor();
     // Building a wide chunk can take long enough by itself: the deadline is checked before encoding it.
     this.checkAbort();
-    if (count > 0 && this.truncatesBySize()) {
-      const written = encoder.encodeWithin === undefined ? await this.encodeWithinBudget(chunk, encoder, emitted) : await this.encodeUnitsWithinBudget(chunk, encoder, emitted);
+    if (count > 0 && this.bytes.cutsAtRows) {
+      const { written, encoderSpent } = await this.bytes.encodeLeadingRows(chunk, encoder, this.columns.outputColumns ?? [], this.meter.rowsWritten, emitted);
+      // Not one row fit and the encoder already wrote its header: the empty file comes from a fresh one.
+      if (encoderSpent) this.encoder = null;
       this.meter.rowsWritten += written;
       this.meter.tick();
       if (written < count) {
@@ -195,13 +200,7 @@ export class ExportRun {
     const chunkBytes: Uint8Array[] = [];
     // A chunk the filter emptied has nothing to write (and, built in two phases, may lack the output columns).
     if (count > 0) await encoder.encode(chunk, (bytes) => chunkBytes.push(bytes));
-    let size = 0;
-    for (const bytes of chunkBytes) size += bytes.byteLength;
-    // Compressed output is measured after compression (see meterStream): its raw size may exceed the limit.
-    if (limits?.maxBytes !== undefined && (this.options.compression ?? 'none') === 'none' && this.uncompressedBytes + size > limits.maxBytes) {
-      throw this.bytesExceeded(chunk.firstRow);
-    }
-    this.uncompressedBytes += size;
+    this.bytes.addWhole(chunkBytes, chunk.firstRow);
     for (const bytes of chunkBytes) emitted.push(bytes);
     this.meter.rowsWritten += count;
     this.meter.tick();
@@ -210,129 +209,6 @@ export class ExportRun {
       return false;
     }
     return true;
-  }
-
-  /** True when `limits.maxBytes` cuts the output at the last row that fits (text formats with `onExceed: 'truncate'`). */
-  private truncatesBySize(): boolean {
-    const limits = this.options.limits;
-    return limits?.maxBytes !== undefined && limits.onExceed === 'truncate' && this.format.truncatableBySize;
-  }
-
-  /** The `limit_exceeded` error for `limits.maxBytes`. */
-  bytesExceeded(row?: number): ExportError {
-    const limits = this.options.limits!;
-    const uncuttable = !this.format.truncatableBySize && limits.onExceed === 'truncate';
-    const why = uncuttable ? `; ${this.format.name} files cannot be truncated by size (a cut file would have no footer or directory): use limits.maxRows to truncate, or a text format` : '';
-    return new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes${why}`, {
-      details: row === undefined ? { path: 'limits.maxBytes' } : { path: 'limits.maxBytes', row },
-    });
-  }
-
-  /** Bytes of uncompressed output that surely compress to at most `limits.maxBytes` (the whole limit when not compressing). */
-  private rawByteBudget(): number {
-    const maxBytes = this.options.limits!.maxBytes!;
-    const compression = this.options.compression ?? 'none';
-    if (compression === 'none') return maxBytes;
-    // zlib's worst case for incompressible input (deflateBound's conservative form), plus the
-    // gzip (18 bytes) or zlib (6 bytes) wrapper and a stored block's header per flush.
-    const wrapper = compression === 'gzip' ? 18 : 6;
-    const bound = (n: number): number => n + Math.ceil(n / 8) + Math.ceil(n / 64) + 5 + wrapper + 5 * Math.ceil(n / 16_384);
-    let low = 0;
-    let high = maxBytes;
-    while (low < high) {
-      const mid = Math.ceil((low + high) / 2);
-      if (bound(mid) <= maxBytes) low = mid;
-      else high = mid - 1;
-    }
-    return low;
-  }
-
-  /** What `finish()` writes after at least one row (a JSON array's closing bracket), measured once on a spare encoder. */
-  private tailBytes: number | null = null;
-
-  private async measureTail(chunk: Chunk): Promise<number> {
-    if (this.tailBytes !== null) return this.tailBytes;
-    const spare = await this.race(
-      Promise.resolve(this.format.createEncoder({ columns: this.columns.outputColumns ?? [], options: this.options, report: () => undefined, countEscapedFormula: () => undefined })),
-    );
-    await spare.encode({ ...chunk, selection: firstSelected(chunk, 1) }, () => undefined);
-    let size = 0;
-    await spare.finish((bytes) => (size += bytes.byteLength), chunk.batch.schema);
-    this.tailBytes = size;
-    return size;
-  }
-
-  /** True once the encoder has been given rows (its header, if any, is out). */
-  private encoderStarted = false;
-
-  /**
-   * Encodes the chunk's rows while they fit under `limits.maxBytes` with what `finish()` adds,
-   * and returns how many were written. Rows whose upper bound (see rowByteBounds) fits are encoded
-   * together; past that, one row at a time, so the file ends at the last row that fits, whatever
-   * the chunk size. A row that does not fit is encoded but its bytes are dropped, and the export
-   * stops there.
-   */
-  private async encodeWithinBudget(chunk: Chunk, encoder: Encoder, emitted: Uint8Array[]): Promise<number> {
-    const budget = this.rawByteBudget();
-    const tail = await this.measureTail(chunk);
-    const columns = this.columns.outputColumns ?? [];
-    const bounds = rowByteBounds(chunk, columns);
-    const count = bounds.length;
-    let positions = chunk.selection;
-    if (positions === null) {
-      positions = new Uint32Array(count);
-      for (let i = 0; i < count; i++) positions[i] = i;
-    }
-    // The BOM, the header row or the opening bracket come with the first rows.
-    let headerBound = 0;
-    for (const column of columns) headerBound += 8 + 18 * column.header.length;
-    headerBound += 16;
-    let done = 0;
-    while (done < count) {
-      const remaining = budget - this.uncompressedBytes - tail - (this.encoderStarted ? 0 : headerBound);
-      let sum = 0;
-      let end = done;
-      while (end < count && sum + bounds[end]! <= remaining) sum += bounds[end++]!;
-      if (end === done) end = done + 1;
-      const pieceBytes: Uint8Array[] = [];
-      await encoder.encode({ batch: chunk.batch, selection: positions.subarray(done, end), firstRow: chunk.firstRow, mismatches: chunk.mismatches }, (bytes) => pieceBytes.push(bytes));
-      this.encoderStarted = true;
-      let size = 0;
-      for (const bytes of pieceBytes) size += bytes.byteLength;
-      if (this.uncompressedBytes + size + tail > budget) {
-        // Only a single row can get here (the bound holds for the others); should a bound ever fall
-        // short, the file still ends at whole rows, if fewer than would fit.
-        if (this.meter.rowsWritten + done === 0) {
-          // Not one row fits: the file is the empty one (header, `[]`), from a fresh encoder.
-          encoder.abort?.(undefined);
-          this.encoder = null;
-        }
-        return done;
-      }
-      this.uncompressedBytes += size;
-      for (const bytes of pieceBytes) emitted.push(bytes);
-      done = end;
-      if (done < count) this.checkAbort();
-    }
-    return count;
-  }
-
-  /**
-   * Encodes the chunk's leading rows that fit under `limits.maxBytes` with what `finish()` adds, for
-   * a format whose encoder measures its own units (a record batch, a row group) and footer, and
-   * returns how many were written.
-   */
-  private async encodeUnitsWithinBudget(chunk: Chunk, encoder: Encoder, emitted: Uint8Array[]): Promise<number> {
-    const budget = this.rawByteBudget();
-    const pieces: Uint8Array[] = [];
-    const written = await encoder.encodeWithin!(chunk, (bytes) => pieces.push(bytes), budget - this.uncompressedBytes);
-    let size = 0;
-    for (const bytes of pieces) size += bytes.byteLength;
-    // The encoder's measure is the contract; should it ever fall short, fail rather than overflow.
-    if (this.uncompressedBytes + size > budget) throw this.bytesExceeded(chunk.firstRow);
-    this.uncompressedBytes += size;
-    for (const bytes of pieces) emitted.push(bytes);
-    return written;
   }
 
   private async finish(emitted: Uint8Array[]): Promise<void> {
@@ -353,22 +229,10 @@ export class ExportRun {
     const encoder = await this.encoderFor();
     const tail: Uint8Array[] = [];
     await encoder.finish((bytes) => tail.push(bytes), this.lastSchema);
-    if (this.truncatesBySize()) {
-      let size = 0;
-      for (const bytes of tail) size += bytes.byteLength;
-      if (this.uncompressedBytes + size > this.rawByteBudget()) {
-        const compressed = this.options.compression === undefined || this.options.compression === 'none' ? '' : ' before compression';
-        const what = this.meter.rowsWritten === 0 ? `even the ${this.format.name} file with no rows` : `the ${this.format.name} file of ${this.meter.rowsWritten} rows with its ending`;
-        throw new ExportError('limit_exceeded', `limits.maxBytes (${this.options.limits!.maxBytes}) cannot hold ${what} (${this.uncompressedBytes + size} bytes${compressed})`, {
-          details: { path: 'limits.maxBytes' },
-        });
-      }
-      this.uncompressedBytes += size;
-    }
+    if (this.bytes.cutsAtRows) this.bytes.addEnding(tail, this.meter.rowsWritten);
     for (const bytes of tail) emitted.push(bytes);
     await this.reader?.close();
   }
-
 
   /**
    * The next chunk with its batch built and projected, or null at the end of the source.
@@ -472,7 +336,7 @@ export class ExportRun {
   /** Fails before bytes that would take the file over `limits.maxBytes` leave the engine. */
   checkBytes(count: number): void {
     const maxBytes = this.options.limits?.maxBytes;
-    if (maxBytes !== undefined && this.meter.bytesWritten + count > maxBytes) throw this.bytesExceeded();
+    if (maxBytes !== undefined && this.meter.bytesWritten + count > maxBytes) throw this.bytes.exceeded();
   }
 
   countBytes(count: number): void {
@@ -556,14 +420,6 @@ export class ExportRun {
   race<T>(promise: Promise<T>): Promise<T> {
     return this.abortPromise === null ? promise : Promise.race([promise, this.abortPromise]);
   }
-}
-
-/** The first `count` rows a chunk would write, as a selection. */
-function firstSelected(chunk: Chunk, count: number): Uint32Array {
-  if (chunk.selection !== null) return chunk.selection.subarray(0, count);
-  const selection = new Uint32Array(count);
-  for (let i = 0; i < count; i++) selection[i] = i;
-  return selection;
 }
 
 function sameNames(schema: Schema, names: readonly string[]): boolean {
