@@ -387,11 +387,12 @@ class ParquetEncoder implements Encoder {
       const count = selectedRowCount(chunk);
       const positions = chunk.selection ?? Uint32Array.from({ length: count }, (_, i) => i);
       const piece = (from: number, to: number): RecordBatch => projectChunk(plan, { ...chunk, selection: positions.subarray(from, to) }, PARQUET_CONVERSION);
+      // Decided from the whole first chunk, as an export without the limit decides it.
+      this.dictionaryOff ??= this.options.dictionary === 'auto' ? columnsWithoutDictionary(projectChunk(plan, chunk, PARQUET_CONVERSION)) : [];
       let done = 0;
       while (done < count) {
         // A piece never crosses a row group boundary, so the writer's groups are the ones measured.
         const end = Math.min(count, done + this.options.rowGroupSize - this.openGroupRows);
-        this.dictionaryOff ??= this.options.dictionary === 'auto' ? columnsWithoutDictionary(piece(done, end)) : [];
         const fits = async (rows: number): Promise<MeasuredGroup | null> => {
           const group = await this.measure([...this.openGroup, piece(done, done + rows)]);
           return fileSize([...this.fullGroups, group]) <= budget ? group : null;
