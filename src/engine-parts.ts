@@ -39,6 +39,11 @@ export interface EngineParts extends SourceLoaders {
   prepareRegexes(filter: Filter): Promise<void>;
   /** The SHA-256 code (`checksum`). */
   loadIntegrity(): Promise<typeof import('./integrity.js')>;
+  /**
+   * The compressor for `compression`; a `CompressionStream` on this thread when absent. The
+   * workers pass one that compresses on a thread of its own (`worker/compressor.ts`).
+   */
+  createCompressor?(format: 'gzip' | 'deflate'): ReadableWritablePair<Uint8Array, Uint8Array>;
 }
 
 /** Every part: what `exportStream` and the full worker use. */

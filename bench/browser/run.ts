@@ -30,6 +30,12 @@ const IDB_ROWS = intFromEnv('BENCH_BROWSER_IDB_ROWS', 1_000_000);
 // (12–27 s on a loaded 2-core machine) than the CSV section's runs do.
 const IDB_ROUNDS = Math.max(1, intFromEnv('BENCH_BROWSER_IDB_ROUNDS', 5));
 const STREAM_ROWS = intFromEnv('BENCH_BROWSER_STREAM_ROWS', 5_000_000);
+/**
+ * Runs of section 1 to keep, by name (`sluice`, `papa`, `sluiceMain`, `papaBlobOnly`, `json`, `ndjson`,
+ * `parquet`, `arrow`, `xlsx`, `csv+gzip`), comma-separated; all when unset. For quick A/B runs:
+ * targets whose runs are left out are reported as not measured.
+ */
+const ONLY = process.env['BENCH_BROWSER_ONLY'] ? process.env['BENCH_BROWSER_ONLY'].split(',').map((name) => name.trim()) : null;
 /** 0 leaves out the other formats' runs (JSON, NDJSON, Parquet, Arrow, CSV with gzip). */
 const FORMATS = intFromEnv('BENCH_BROWSER_FORMATS', 1) !== 0;
 /**
@@ -209,8 +215,12 @@ async function indexedDBSection(): Promise<Record<string, unknown>> {
 /** Section 1's targets, measured on the medians of this run (ratios) and every round (frames). */
 function csvTargets(summary: ReturnType<typeof summarize>, runs: BenchRun[], formats: string[]) {
   const byName = (match: (name: string) => boolean) => summary.find((s) => match(s.name));
-  const sluice = byName((n) => n === 'sluice exportData → file (worker)')!;
-  const papa = byName((n) => n.startsWith('Papa.unparse + Blob → file'))!;
+  const sluice = byName((n) => n === 'sluice exportData → file (worker)');
+  const papa = byName((n) => n.startsWith('Papa.unparse + Blob → file'));
+  if (sluice === undefined || papa === undefined) {
+    console.log('\ntargets: not measured (BENCH_BROWSER_ONLY left out the CSV runs they compare)');
+    return [];
+  }
   const sluiceRuns = runs.filter((r) => r.name === sluice.name);
   const worstLoaf = Math.max(0, ...sluiceRuns.flatMap((r) => r.longAnimationFrames));
   const lines: Array<{ target: string; measured: string; met: boolean }> = [
@@ -257,7 +267,7 @@ async function main(): Promise<void> {
     const formats: Record<string, ['json' | 'ndjson' | 'parquet' | 'arrow' | 'xlsx' | 'csv', 'none' | 'gzip']> = FORMATS
       ? { json: ['json', 'none'], ndjson: ['ndjson', 'none'], parquet: ['parquet', 'none'], arrow: ['arrow', 'none'], xlsx: ['xlsx', 'none'], 'csv+gzip': ['csv', 'gzip'] }
       : {};
-    const order = ['sluice', 'papa', 'sluiceMain', 'papaBlobOnly', ...Object.keys(formats)];
+    const order = ['sluice', 'papa', 'sluiceMain', 'papaBlobOnly', ...Object.keys(formats)].filter((name) => ONLY === null || ONLY.includes(name));
     for (let round = 0; round < ROUNDS; round++) {
       const names = round % 2 === 0 ? order : [...order].reverse();
       for (const name of names) {
@@ -329,9 +339,11 @@ async function main(): Promise<void> {
   }
   const outDir = fileURLToPath(new URL('./', import.meta.url));
   mkdirSync(outDir, { recursive: true });
-  rmSync(`${outDir}results.json`, { force: true });
-  writeFileSync(`${outDir}results.json`, `${JSON.stringify(output, null, 2)}\n`);
-  console.log(`\nwrote bench/browser/results.json`);
+  // A partial run (BENCH_BROWSER_ONLY) never replaces the reference figures.
+  const file = ONLY === null ? 'results.json' : 'results.quick.json';
+  rmSync(`${outDir}${file}`, { force: true });
+  writeFileSync(`${outDir}${file}`, `${JSON.stringify(output, null, 2)}\n`);
+  console.log(`\nwrote bench/browser/${file}`);
 }
 
 await main();

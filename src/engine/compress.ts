@@ -11,8 +11,7 @@
  * 200,000 rows read before the first compressed chunk was consumed). Here each pull feeds one
  * input chunk at a time until an output chunk is ready.
  */
-export function compressOnDemand(input: ReadableStream<Uint8Array>, format: 'gzip' | 'deflate'): ReadableStream<Uint8Array> {
-  const compressor = new CompressionStream(format) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
+export function compressOnDemand(input: ReadableStream<Uint8Array>, compressor: ReadableWritablePair<Uint8Array, Uint8Array>): ReadableStream<Uint8Array> {
   const inputReader = input.getReader();
   const writer = compressor.writable.getWriter();
   const outputReader = compressor.readable.getReader();

@@ -39,7 +39,7 @@ export function createExport(parts: EngineParts, source: ExportSource, options: 
     { highWaterMark: 0 },
   );
   const compression = options.compression ?? 'none';
-  const body = compression === 'none' ? core : compressOnDemand(core, compression);
+  const body = compression === 'none' ? core : compressOnDemand(core, parts.createCompressor?.(compression) ?? (new CompressionStream(compression) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>));
   const stream = meterStream(body, run, options.checksum === true || options.checksum === 'sha256' ? parts : null);
   return { stream, result: run.result };
 }

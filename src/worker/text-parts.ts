@@ -14,6 +14,7 @@ import type { EncoderFactory } from '../formats/spec.js';
 import type { FormatDefinition } from '../formats/types.js';
 import type { ExportFormat } from '../types.js';
 import type { WorkerParts } from './api.js';
+import { createCompressor } from './compressor.js';
 
 /** The formats this worker writes. */
 export const TEXT_FORMATS: readonly ExportFormat[] = ['csv', 'tsv', 'json', 'ndjson'];
@@ -71,6 +72,8 @@ export const TEXT_PARTS: EngineParts = {
 /** What `text-worker.ts` passes to the worker API. */
 export const TEXT_WORKER_PARTS: WorkerParts = {
   ...TEXT_PARTS,
+  // Deflate on a worker of its own, beside the encoder (falls back to this thread).
+  createCompressor,
   async preload(formats) {
     for (const format of formats) if (!TEXT_FORMATS.includes(format)) throw notHere(`preload ${printValue(format)}`);
   },

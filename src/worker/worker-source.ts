@@ -9,8 +9,17 @@ import { packedRun, readerSource, type SourceReader } from '../sources/rows.js';
 import type { ExportSource, Row } from '../types.js';
 import type { PullResult, SourceSpec } from './protocol.js';
 
-/** Pulls the worker keeps waiting on the page at once (each a chunk of about 20,000 cells). */
+/** Fewest pulls the worker keeps waiting on the page at once (each a chunk of about 20,000 cells). */
 export const PULLS_IN_FLIGHT = 4;
+/** Most pulls in flight, whatever the engine's chunk size: bounds the rows the worker holds ahead. */
+export const MAX_PULLS_IN_FLIGHT = 32;
+/**
+ * Rows asked for ahead of the engine, in engine chunks: while the engine encodes one chunk, the
+ * page packs the next two. With fewer (four pulls of ~2,000 rows against an 8,192-row chunk), the
+ * page sat idle while the worker encoded, and the worker then waited for the page's round trips:
+ * the two threads took turns instead of working at once.
+ */
+const CHUNKS_AHEAD = 2;
 
 /** Turns a pull failure (comlink could not clone the page's answer) into a readable error. */
 function pullError(error: unknown): ExportError {
@@ -43,11 +52,23 @@ async function pulledReader(pull: () => Promise<PullResult>, totalRows: number |
   // on the page's message loop between chunks. The page answers them in order.
   const inFlight: Array<Promise<PullResult>> = [];
   let finished = false;
+  // How many pulls to keep in flight: enough for CHUNKS_AHEAD of the engine's chunks, from the size
+  // of the page's answers (known after the first) and of the engine's requests.
+  let depth = PULLS_IN_FLIGHT;
+  let engineChunkRows = 0;
+  // The largest pull seen: the last one of a source is usually short and must not deepen the queue.
+  let pullRows = 0;
+  const noteSizes = (pulledRows: number): void => {
+    pullRows = Math.max(pullRows, pulledRows);
+    if (pullRows <= 0 || engineChunkRows <= 0) return;
+    const wanted = Math.ceil((CHUNKS_AHEAD * engineChunkRows) / pullRows);
+    depth = Math.min(MAX_PULLS_IN_FLIGHT, Math.max(PULLS_IN_FLIGHT, wanted));
+  };
 
   /** The next chunk of data, or null at the end. */
   async function take(): Promise<Exclude<PullResult, { kind: 'end' | 'error' }> | null> {
     if (finished) return null;
-    while (inFlight.length < PULLS_IN_FLIGHT) inFlight.push(request());
+    while (inFlight.length < depth) inFlight.push(request());
     let result: PullResult;
     try {
       result = await inFlight.shift()!;
@@ -109,6 +130,7 @@ async function pulledReader(pull: () => Promise<PullResult>, totalRows: number |
       current = rowChunk(await take());
       offset = 0;
       if (current === null) return null;
+      noteSizes(sizeOf(current));
     }
     const start = offset;
     offset = Math.min(sizeOf(current), start + max);
@@ -121,6 +143,7 @@ async function pulledReader(pull: () => Promise<PullResult>, totalRows: number |
     // would be: batch boundaries, and so the types inferred from a first batch, do not depend on how
     // the page cut its chunks.
     async next(max) {
+      engineChunkRows = Math.max(engineChunkRows, max);
       const pieces: Array<{ chunk: RowChunk; start: number; end: number }> = [];
       let rows = 0;
       while (rows < max) {

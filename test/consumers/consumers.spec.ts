@@ -11,7 +11,7 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import Papa from 'papaparse';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { CONSUMER_APPS, REACT_APP } from './setup/apps.js';
 import { serveStatic, type StaticServer } from './setup/static-server.js';
 
@@ -32,7 +32,7 @@ type Outcome =
 declare global {
   interface Window {
     sluiceConsumer: {
-      exportData(rows: Row[], format: string): Promise<Outcome>;
+      exportData(rows: Row[], format: string, compression?: 'none' | 'gzip'): Promise<Outcome>;
       exportStream(rows: Row[], format: string): Promise<Outcome>;
     };
     /** The React app's last result (set from the job's snapshot). */
@@ -190,6 +190,25 @@ for (const app of CONSUMER_APPS) {
       const wasm = wasmRequests(server, since);
       expect(wasm.length).toBeGreaterThanOrEqual(1);
       for (const request of wasm) expect(request).toMatchObject({ status: 200, contentType: 'application/wasm' });
+      expect(problems).toEqual([]);
+    });
+
+    test('exportData with gzip deflates on the compressing worker, which the app serves as a file of its own', async ({ page }) => {
+      const problems = watchPage(page);
+      const since = server.requests.length;
+      await openApp(page, server);
+      const outcome = await page.evaluate(([rows, format]) => window.sluiceConsumer.exportData(rows, format, 'gzip'), [ROWS, 'csv'] as const);
+      const bytes = bytesOf(outcome);
+      expect(outcome).toMatchObject({ ok: true, thread: 'worker', rowsWritten: ROW_COUNT, bytesWritten: bytes.byteLength, fileName: 'rows.csv.gz' });
+      expectCsvRows(gunzipSync(bytes));
+      // The compressing worker's file, found by what it sends (webpack names files by number).
+      const workerFiles = readdirSync(app.distDir, { recursive: true, encoding: 'utf8' }).filter(
+        (name) => /\.m?js$/.test(name) && /t:\s*["'`]ack["'`]/.test(readFileSync(join(app.distDir, name), 'utf8')),
+      );
+      expect(workerFiles, 'the build emitted the compressing worker as a file').toHaveLength(1);
+      const compressing = server.requests.slice(since).filter((request) => request.path === `/${workerFiles[0]!.replaceAll('\\', '/')}`);
+      expect(compressing.length, server.requests.slice(since).map((request) => request.path).join('\n')).toBeGreaterThanOrEqual(1);
+      for (const request of compressing) expect(request.status).toBe(200);
       expect(problems).toEqual([]);
     });
 

@@ -37,9 +37,9 @@ function failure(error) {
 
 window.sluiceConsumer = {
   /** `exportData` to a Blob (in the library's worker), read back here. */
-  async exportData(rows, format) {
+  async exportData(rows, format, compression = 'none') {
     try {
-      const result = await exportData(rows, { format, target: 'blob', fileName: `rows.${format}` });
+      const result = await exportData(rows, { format, compression, target: 'blob', fileName: `rows.${format}${compression === 'gzip' ? '.gz' : ''}` });
       const bytes = new Uint8Array(await result.blob.arrayBuffer());
       return {
         ok: true,
