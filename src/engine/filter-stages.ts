@@ -7,9 +7,10 @@ import type { EngineParts } from '../engine-parts.js';
 import type { CompiledFilter, FilterPlan } from '../filter/index.js';
 import type { BatchBuilder, BuiltBatch } from '../schema/builder.js';
 import { makeRecordBatch, type Chunk } from '../schema/chunk.js';
-import { gatherPacked, type PackedRows } from '../schema/packed.js';
+import { gatherPacked } from '../schema/packed.js';
 import type { RowRun } from '../sources/rows.js';
 import type { Row } from '../types.js';
+import { packedPart, rowsOf } from './row-runs.js';
 
 /** Text written in place of values that did not fit their column, by column and row. */
 type Mismatches = Map<string, Map<number, string>>;
@@ -136,17 +137,6 @@ export class StagedFilter {
     const ranks = new Map(this.stages.map((stage) => [stage, rank(stage)]));
     this.stages.sort((a, b) => ranks.get(a)! - ranks.get(b)!);
   }
-}
-
-/** A run's row objects, or none for a packed run (the builder reads its columns; making the objects is what packing avoids). */
-export function rowsOf(run: RowRun): ArrayLike<Row> {
-  return run.packed === undefined ? run.rows : NO_ROWS;
-}
-const NO_ROWS: readonly Row[] = [];
-
-/** The build option that reads a packed run's columns instead of its row objects. */
-export function packedPart(run: RowRun): { packed?: PackedRows } {
-  return run.packed === undefined ? {} : { packed: run.packed };
 }
 
 /** One batch with the columns of two batches of the same rows. */

@@ -17,7 +17,8 @@ import type { ExportIssue, ExportResult, ExportSource, StreamOptions } from '../
 import { ByteBudget, leadingSelection } from './byte-budget.js';
 import { ColumnPlanner, isArraySafe } from './columns.js';
 import { noColumnsError, sourceError, timeoutError } from './failures.js';
-import { compileFilters, packedPart, rowsOf, type StagedFilter } from './filter-stages.js';
+import type { StagedFilter } from './filter-stages.js';
+import { packedPart, rowsOf } from './row-runs.js';
 
 /** Issues kept in the result; more are counted only. */
 const MAX_KEPT_ISSUES = 1000;
@@ -281,8 +282,13 @@ export class ExportRun {
   /** Compiles the filter against the first batch's schema (once). */
   private ensureFilter(schema: Schema): void {
     if (this.compiledFilter !== null || this.filterPlan === null || this.filterPlan.never || this.filterPlan.always) return;
+    const stage = this.parts.stageFilter;
+    if (stage === undefined) {
+      this.compiledFilter = this.parts.compileFilter(this.filterPlan.filter, schema);
+      return;
+    }
     const outputFields = (this.columns.outputColumns ?? []).map((column) => column.field);
-    const { compiled, staged } = compileFilters(this.parts, this.filterPlan, schema, this.columns.builder, outputFields);
+    const { compiled, staged } = stage(this.parts, this.filterPlan, schema, this.columns.builder, outputFields);
     this.compiledFilter = compiled;
     this.stagedFilter = staged;
   }
