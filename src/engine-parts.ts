@@ -11,6 +11,7 @@
  * {@link FULL_PARTS}.
  */
 import type { Filter } from './filter/ast.js';
+import { compileFilters } from './engine/filter-stages.js';
 import { compileFilter, compileRegex, loadRegexEngine, normalizeFilter, planFilter, regexTerms } from './filter/index.js';
 import { getFormat } from './formats/registry.js';
 import type { FormatDefinition } from './formats/types.js';
@@ -37,6 +38,11 @@ export interface EngineParts extends SourceLoaders {
   compileFilter: typeof compileFilter;
   /** Loads the regular-expression engine for a filter's `matches` terms and checks their syntax. */
   prepareRegexes(filter: Filter): Promise<void>;
+  /**
+   * Compiles a filter term by term, for rows the engine builds (`engine/filter-stages.ts`), so a
+   * row a term drops is not built for the others; without it the filter is compiled whole.
+   */
+  stageFilter?: typeof compileFilters;
   /** The SHA-256 code (`checksum`). */
   loadIntegrity(): Promise<typeof import('./integrity.js')>;
   /**
@@ -53,6 +59,7 @@ export const FULL_PARTS: EngineParts = {
   normalizeFilter: (input) => normalizeFilter(input),
   planFilter,
   compileFilter,
+  stageFilter: compileFilters,
   async prepareRegexes(filter) {
     // RE2 loads only for `matches` filters; its syntax errors surface here, before any row is read.
     const patterns = regexTerms(filter);

@@ -12,12 +12,13 @@
 import { Data, DateUnit, Field, IntervalUnit, RecordBatch, Schema, Struct, Table, TimeUnit, TimestampMillisecond, Type, Utf8, makeData, tableToIPC } from 'apache-arrow';
 import type { DataType, Interval, Timestamp } from 'apache-arrow';
 import { ExportError, abortError, toExportError } from '../errors.js';
-import type { Chunk } from '../schema/chunk.js';
+import { selectedRowCount, type Chunk } from '../schema/chunk.js';
 import { NULL_AS_TEXT, checkBatchSchema, describeType, planOutput, projectChunk } from './parquet/batch.js';
 import type { ColumnConversion, OutputPlan } from './parquet/batch.js';
 import { FooterError, footerLength, readFooterRowCount } from './parquet/footer.js';
 import { buildWriterProperties, columnsWithoutDictionary, resolveParquetOptions } from './parquet/options.js';
 import type { ResolvedParquetOptions } from './parquet/options.js';
+import { fileSize, measureGroup, type MeasuredGroup } from './parquet/layout.js';
 import { loadParquetWasm } from './parquet/wasm.js';
 import type { ParquetWasm } from './parquet/wasm.js';
 import type { Table as WasmTable, RecordBatch as WasmRecordBatch, WriterProperties as WasmWriterProperties } from 'parquet-wasm/esm';
@@ -323,6 +324,15 @@ class ParquetEncoder implements Encoder {
   private plan: OutputPlan | null = null;
   private writer: GuardedWriter | null = null;
   private aborted: ExportError | null = null;
+  /** Columns written without a dictionary, decided from the first batch (see `dictionary: 'auto'`). */
+  private dictionaryOff: string[] | null = null;
+  /** Under a byte limit: the row groups written whole, measured (see encodeWithin). */
+  private readonly fullGroups: MeasuredGroup[] = [];
+  /** Under a byte limit: the rows of the row group being filled, as the writer was given them. */
+  private openGroup: RecordBatch[] = [];
+  private openGroupRows = 0;
+  /** Bytes handed on so far (the file's budget is what the engine says is left plus these). */
+  private bytesOut = 0;
   private readonly wasm: ParquetWasm;
   private readonly context: EncoderContext;
   private readonly options: ResolvedParquetOptions;
@@ -354,6 +364,88 @@ class ParquetEncoder implements Encoder {
   abort(reason: unknown): void {
     this.aborted ??= abortError(reason);
     this.writer?.abort(reason);
+  }
+
+  /**
+   * Writes the leading rows of `chunk` that fit in `room` bytes with everything `finish()` adds
+   * (see Encoder.encodeWithin). The rows of the row group being filled are kept; before rows join
+   * it, the group with them is written on its own (a trial file, same writer properties, same
+   * batches) and the size of the whole file with that group last is computed from the measured
+   * groups (see layout.ts). When they do not all fit, the most that do are found by bisection on
+   * the row count, so the file ends at the last row that fits, with its footer.
+   */
+  async encodeWithin(chunk: Chunk, emit: Emit, room: number): Promise<number> {
+    if (this.aborted !== null) throw this.aborted;
+    try {
+      const counted: Emit = (bytes) => {
+        this.bytesOut += bytes.byteLength;
+        emit(bytes);
+      };
+      const budget = room + this.bytesOut;
+      const plan = this.planFor(chunk.batch.schema);
+      checkBatchSchema('parquet', plan, chunk.batch);
+      const count = selectedRowCount(chunk);
+      const positions = chunk.selection ?? Uint32Array.from({ length: count }, (_, i) => i);
+      const piece = (from: number, to: number): RecordBatch => projectChunk(plan, { ...chunk, selection: positions.subarray(from, to) }, PARQUET_CONVERSION);
+      // Decided from the whole first chunk, as an export without the limit decides it.
+      this.dictionaryOff ??= this.options.dictionary === 'auto' ? columnsWithoutDictionary(projectChunk(plan, chunk, PARQUET_CONVERSION)) : [];
+      let done = 0;
+      while (done < count) {
+        // A piece never crosses a row group boundary, so the writer's groups are the ones measured.
+        const end = Math.min(count, done + this.options.rowGroupSize - this.openGroupRows);
+        const fits = async (rows: number): Promise<MeasuredGroup | null> => {
+          const group = await this.measure([...this.openGroup, piece(done, done + rows)]);
+          return fileSize([...this.fullGroups, group]) <= budget ? group : null;
+        };
+        let rows = end - done;
+        let group = await fits(rows);
+        if (group === null) {
+          let low = 0;
+          let high = rows - 1;
+          while (low < high) {
+            const mid = Math.ceil((low + high) / 2);
+            if ((await fits(mid)) !== null) low = mid;
+            else high = mid - 1;
+          }
+          rows = low;
+          group = null;
+        }
+        if (rows > 0) {
+          const batch = piece(done, done + rows);
+          const writer = this.writer ?? (await this.startWriter(batch));
+          await writer.write(batch);
+          writer.flush(counted);
+          this.openGroup.push(batch);
+          this.openGroupRows += rows;
+          done += rows;
+        }
+        if (group === null) return done;
+        if (this.openGroupRows === this.options.rowGroupSize) {
+          this.fullGroups.push(group);
+          this.openGroup = [];
+          this.openGroupRows = 0;
+        }
+      }
+      return done;
+    } catch (error) {
+      throw this.failWith(error);
+    }
+  }
+
+  /** The row group of `batches` written on its own, with this file's writer properties. */
+  private async measure(batches: RecordBatch[]): Promise<MeasuredGroup> {
+    const table = this.wasm.Table.fromIPCStream(tableToIPC(new Table(batches), 'stream'));
+    const properties = buildWriterProperties(this.wasm, this.options, this.dictionaryOff ?? []);
+    // writeParquet takes ownership of the table and the properties (it frees them).
+    const file = this.wasm.writeParquet(table, properties);
+    try {
+      return measureGroup(file);
+    } catch (error) {
+      throw new ExportError('limit_exceeded', `parquet: cannot measure a row group to truncate by size (${error instanceof Error ? error.message : String(error)}); use limits.maxRows`, {
+        details: { path: 'limits.maxBytes' },
+        cause: error,
+      });
+    }
   }
 
   /** A failure of our own also stops the writer, so no wasm stream is left waiting for input. */
@@ -399,7 +491,8 @@ class ParquetEncoder implements Encoder {
   }
 
   private async startWriter(first: RecordBatch): Promise<GuardedWriter> {
-    const dictionaryOff = this.options.dictionary === 'auto' ? columnsWithoutDictionary(first) : [];
+    this.dictionaryOff ??= this.options.dictionary === 'auto' ? columnsWithoutDictionary(first) : [];
+    const dictionaryOff = this.dictionaryOff;
     // Built here, once per writer: parquet-wasm consumes writer properties.
     const properties = buildWriterProperties(this.wasm, this.options, dictionaryOff);
     const writer = GuardedWriter.start(this.wasm, properties);

@@ -41,6 +41,14 @@ export interface Encoder {
   finish(emit: Emit, schema: Schema | null): void | Promise<void>;
   /** Releases resources after a failure or cancel. */
   abort?(reason: unknown): void;
+  /**
+   * For `limits.maxBytes` with `onExceed: 'truncate'` on a file that cannot be cut at any byte (a
+   * binary format): encodes the leading rows of `chunk` whose bytes, together with everything
+   * `finish()` would write after them, fit in `room` bytes, and returns how many it encoded. When
+   * not even the first row fits it emits nothing and returns 0, and `finish()` still writes a
+   * valid file of the rows before.
+   */
+  encodeWithin?(chunk: Chunk, emit: Emit, room: number): number | Promise<number>;
 }
 
 /** The engine's view of a format (see `getFormat` in registry.ts): its name, whether it is binary, and its encoder. */
@@ -48,7 +56,10 @@ export interface FormatDefinition {
   readonly name: ExportFormat;
   /** Binary formats need one schema for every batch; the engine then locks the schema after the first batch. */
   readonly binary: boolean;
-  /** Whether the output can end at any row (a text format's rows are independent bytes), so `limits.maxBytes` can truncate it. */
+  /**
+   * Whether `limits.maxBytes` can truncate the output at a row: a text format's rows are
+   * independent bytes; a binary format's encoder measures its units and footer (`encodeWithin`).
+   */
   readonly truncatableBySize: boolean;
   /** The most data rows a file can hold with these options, if the format has such a cap. */
   rowCap?(options: StreamOptions): number | undefined;

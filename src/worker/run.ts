@@ -2,11 +2,11 @@
  * Runs one export into a sink: the engine's byte stream, pumped into the sink one awaited write
  * at a time. The same code runs in the worker and, with `worker: false`, on the main thread.
  */
-import { exportStreamWith } from '../engine.js';
 import type { EngineParts } from '../engine-parts.js';
-import { abortError, ExportError, toExportError } from '../errors.js';
+import { createExport } from '../engine/create.js';
+import { abortError, toExportError } from '../errors.js';
 import type { ByteSink } from '../sinks/types.js';
-import type { ExportResult, ExportSource, Progress, StreamOptions } from '../types.js';
+import type { ExportSource, Progress, StreamOptions } from '../types.js';
 import type { ExportResources, RunResult } from './protocol.js';
 
 /** Hooks for {@link runExport}. */
@@ -37,19 +37,11 @@ export function heapUsedBytes(): number | undefined {
  */
 export async function runExport(source: ExportSource, options: RunOptions, sink: ByteSink, hooks: RunHooks): Promise<RunResult> {
   const { signal } = hooks;
-  let completed: ExportResult | undefined;
-  let lastProgress: Progress | undefined;
   let peakBufferedBytes = 0;
   const streamOptions: StreamOptions = {
     ...options,
     signal,
-    onProgress: (progress) => {
-      lastProgress = progress;
-      hooks.onProgress?.(progress);
-    },
-    onComplete: (result) => {
-      completed = result;
-    },
+    ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
   };
 
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -61,7 +53,8 @@ export async function runExport(source: ExportSource, options: RunOptions, sink:
   try {
     if (signal.aborted) throw abortError(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    reader = exportStreamWith(hooks.parts, source, streamOptions).getReader();
+    const exported = createExport(hooks.parts, source, streamOptions);
+    reader = exported.stream.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (signal.aborted) throw abortError(signal.reason);
@@ -84,7 +77,8 @@ export async function runExport(source: ExportSource, options: RunOptions, sink:
       // but the caller still sees the cancel and starts no download.
       throw abortError(signal.reason);
     }
-    const counts = completed ?? fallbackResult(lastProgress);
+    // Settled already: the engine completes the result before it closes the stream.
+    const counts = await exported.result;
     const resources: ExportResources = { thread: hooks.thread, peakBufferedBytes };
     const heap = heapUsedBytes();
     if (heap !== undefined) resources.heapUsedBytes = heap;
@@ -97,7 +91,7 @@ export async function runExport(source: ExportSource, options: RunOptions, sink:
       issueCount: counts.issueCount,
       formulaCellsEscaped: counts.formulaCellsEscaped,
       truncated: counts.truncated,
-      ...(completed?.sha256 === undefined ? {} : { sha256: completed.sha256 }),
+      ...(counts.sha256 === undefined ? {} : { sha256: counts.sha256 }),
       ...outcome,
       resources,
     };
@@ -109,19 +103,4 @@ export async function runExport(source: ExportSource, options: RunOptions, sink:
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-}
-
-/** Counts from the last progress report, when the engine gave no result (it always should). */
-function fallbackResult(progress: Progress | undefined): Pick<ExportResult, 'rowsRead' | 'rowsFiltered' | 'rowsWritten' | 'bytesWritten' | 'issues' | 'issueCount' | 'formulaCellsEscaped' | 'truncated'> {
-  if (progress === undefined) throw new ExportError('sink_failed', 'the export ended without reporting a result');
-  return {
-    rowsRead: progress.rowsRead,
-    rowsFiltered: progress.rowsRead - progress.rowsWritten,
-    rowsWritten: progress.rowsWritten,
-    bytesWritten: progress.bytesWritten,
-    issues: [],
-    issueCount: 0,
-    formulaCellsEscaped: 0,
-    truncated: false,
-  };
 }

@@ -28,7 +28,8 @@ export const arrowSpec: FormatSpec = {
   extension: (options) => (isFileLayout(options) ? 'arrow' : 'arrows'),
   mimeType: (options) => (isFileLayout(options) ? 'application/vnd.apache.arrow.file' : 'application/vnd.apache.arrow.stream'),
   binary: true,
-  truncatableBySize: false,
+  // The encoder measures each record batch and the footer before it writes them (encodeWithin).
+  truncatableBySize: true,
   outerCompression: false,
   optionsKey: 'arrow',
   checkOptions: checkArrowOptions,

@@ -57,7 +57,8 @@ export const parquetSpec: FormatSpec = {
   extension: () => 'parquet',
   mimeType: () => 'application/vnd.apache.parquet',
   binary: true,
-  truncatableBySize: false,
+  // The encoder measures each row group and the footer before it writes them (encodeWithin).
+  truncatableBySize: true,
   outerCompression: false,
   optionsKey: 'parquet',
   checkOptions: checkParquetOptions,

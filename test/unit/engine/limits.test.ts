@@ -4,7 +4,6 @@
  * fails with limit_exceeded. Files are read back by papaparse, JSON.parse, DuckDB, Polars.
  */
 import { gunzipSync } from 'node:zlib';
-import pl from 'nodejs-polars';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { exportStream } from '../../../src/engine.js';
@@ -141,20 +140,4 @@ describe("onExceed: 'error'", () => {
   });
 });
 
-describe("onExceed: 'truncate' in binary formats", () => {
-  for (const format of ['parquet', 'arrow'] as const) {
-    it(`${format}: a file that fits is written whole and valid; past the limit, limit_exceeded says why`, async () => {
-      const full = (await run({ format })).bytes.length;
-      const { bytes, result } = await run({ format, limits: { maxBytes: full, onExceed: 'truncate' } });
-      expect(bytes.length).toBe(full);
-      expect(result.truncated).toBe(false);
-      const frame = format === 'parquet' ? pl.readParquet(Buffer.from(bytes)) : pl.readIPCStream(Buffer.from(bytes));
-      expect(frame.height).toBe(rows.length);
-      for (const maxBytes of [full - 1, 2_000, 100]) {
-        const error = await failure({ format, limits: { maxBytes, onExceed: 'truncate' } });
-        expect(error.code).toBe('limit_exceeded');
-        expect(error.message).toMatch(/cannot be truncated by size .* limits\.maxRows/);
-      }
-    });
-  }
-});
+// Parquet and Arrow IPC truncate by size: test/unit/limits/binary-truncate.test.ts.
