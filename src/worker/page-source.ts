@@ -2,8 +2,8 @@
  * The page side of a source read by the worker: answers the worker's pulls with small chunks, so
  * no main-thread task is long. Plain rows of one shape are packed by column with their buffers
  * transferred (see `pack.ts`); other rows are structured-cloned (≈ 1 µs per 10-field row). A chunk
- * holds at most 98,304 cells and one engine chunk of rows: a few ms of main-thread work. Arrow
- * batches go as IPC bytes whose buffer is transferred.
+ * holds about 20,000 cells: a few ms of main-thread work even on a busy machine. Arrow batches go
+ * as IPC bytes whose buffer is transferred.
  */
 import { isRecordBatchLike, isRemoteDescriptor, isTableLike } from '../sources/classify.js';
 import type { RecordBatch, Table } from 'apache-arrow';
@@ -14,19 +14,20 @@ import { packedTransferables, packRows } from './pack.js';
 import type { PullResult, SourceSpec } from './protocol.js';
 
 /**
- * Cells (rows × fields) per pulled chunk of rows (12 × 8,192): packing them is one page task of
- * about 10 ms on a quiet 2-core machine (≈ 0.1 µs a cell), inside a frame.
+ * Cells (rows × fields) per pulled chunk of rows: packing them is a page task of 2–3 ms, and the
+ * few pulls the worker keeps waiting stay well inside a frame together.
+ *
+ * Larger pulls cost the worker less (in Node, the worker's side alone for 1M ten-field rows:
+ * 2,000-row pulls 2.0 s, 8,192-row pulls 1.2–1.5 s: the worker joins pulls into engine chunks,
+ * and the copies and garbage of the joining cost that much), but cost the page its frames: in
+ * Chromium, 8,192-row pulls brought the 1M-row CSV export from 3.6–3.8 s to 3.2 s but the page's
+ * largest frame gap from 17 ms to 33–67 ms, with long animation frames; 4,096-row pulls gained
+ * nothing measurable. Frames win.
  */
-export const PULL_CELLS = 98_304;
-/** Fewest rows per pulled chunk. */
+export const PULL_CELLS = 20_000;
+/** Fewest and most rows per pulled chunk (the most is the engine's default chunk size). */
 export const PULL_MIN_ROWS = 64;
-/**
- * Most rows per pulled chunk: the engine's default chunk size, so that for rows of up to twelve
- * fields one pull is one engine chunk. Chunks that the worker has to join cost it twice the time
- * of the same rows pulled whole (measured in Node, 1M ten-field rows: 2,000-row pulls 5.3 s of
- * worker time, 8,192-row pulls 1.9 s; the joining copies, and the garbage it makes, dominate).
- */
-export const PULL_MAX_ROWS = 8_192; // DEFAULT_CHUNK_SIZE, not imported: options/rules.ts reaches every format spec
+export const PULL_MAX_ROWS = 8_192;
 /** Most rows of an Arrow batch sent in one piece; larger batches are sliced (zero-copy) first. */
 export const PULL_BATCH_ROWS = 32_768;
 /** An async source returns what it has after this long, so a slow source still streams. */

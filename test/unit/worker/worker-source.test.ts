@@ -50,8 +50,8 @@ describe('pulled rows', () => {
 
   it('pulls as large as an engine chunk: the fewest in flight, and the same file as the rows read directly', async () => {
     const data = rows(50_000);
-    const page = slowPage(data, rowsPerPull(3));
-    expect(rowsPerPull(3)).toBe(DEFAULT_CHUNK_SIZE);
+    const page = slowPage(data, rowsPerPull(2));
+    expect(rowsPerPull(2)).toBe(DEFAULT_CHUNK_SIZE);
     const pulled = await csvOf(exportStream(workerSource({ kind: 'pull', totalRows: data.length }, page.pull, FULL_PARTS), { format: 'csv' }));
     const direct = await csvOf(exportStream(data, { format: 'csv' }));
     expect(pulled).toBe(direct);
