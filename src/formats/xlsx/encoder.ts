@@ -113,7 +113,7 @@ const CELL_BOUND = 64;
 
 /** Options of {@link createEncoder} that only tests and benchmarks change. */
 export interface XlsxEncoderTuning {
-  /** Deflate implementation. Default: `CompressionStream` where it exists, else fflate. */
+  /** Deflate implementation. Default: Node's zlib in Node, else `CompressionStream` where it exists, else fflate. */
   deflate?: DeflateEngine;
 }
 

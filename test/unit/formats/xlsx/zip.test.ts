@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 as nodeCrc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
-import { createCompressor, GzipUnwrapper } from '../../../../src/formats/xlsx/deflate.js';
+import { createCompressor, GzipUnwrapper, ZLIB_LEVEL } from '../../../../src/formats/xlsx/deflate.js';
 import { ZipWriter } from '../../../../src/formats/xlsx/zip.js';
 
 const GiB4 = 2 ** 32;
@@ -155,7 +155,7 @@ describe('ZipWriter', () => {
 });
 
 describe('entry compressors', () => {
-  it.each(['stream', 'fflate'] as const)('%s: raw deflate and the CRC-32 of the input', async (engine) => {
+  it.each(['zlib', 'stream', 'fflate'] as const)('%s: raw deflate and the CRC-32 of the input', async (engine) => {
     const input = new TextEncoder().encode(Array.from({ length: 50_000 }, (_, i) => `<row r="${i}">${i * 7}</row>`).join(''));
     const compressor = createCompressor(engine);
     const out: Uint8Array[] = [];
@@ -169,6 +169,23 @@ describe('entry compressors', () => {
     const { inflateRawSync } = await import('node:zlib');
     // Buffer#equals: vitest's deep equality walks a megabyte typed array for seconds.
     expect(inflateRawSync(Buffer.concat(out)).equals(Buffer.from(input))).toBe(true);
+  });
+
+  it('in Node the default is zlib at ZLIB_LEVEL: the same bytes as zlib gives at that level', async () => {
+    const input = new TextEncoder().encode(Array.from({ length: 20_000 }, (_, i) => `<c r="B${i}"><v>${i % 97}</v></c>`).join(''));
+    const compressor = createCompressor();
+    await compressor.write(input.slice());
+    const crcValue = await compressor.end();
+    const out = Buffer.concat(compressor.take());
+    expect(crcValue).toBe(crc(input));
+    expect(out.equals(deflateRawSync(input, { level: ZLIB_LEVEL }))).toBe(true);
+  });
+
+  it('zlib aborted mid-entry: end() rejects, and nothing throws later', async () => {
+    const compressor = createCompressor('zlib');
+    await compressor.write(new TextEncoder().encode('<row/>'.repeat(10_000)));
+    compressor.abort(new Error('cancelled'));
+    await expect(compressor.end()).rejects.toBeTruthy();
   });
 });
 
