@@ -7,6 +7,7 @@
  */
 
 import { verificationFailed } from '../verify-text.js';
+import { BINARY, BYTE, CompactCursor, DOUBLE, FALSE, I16, I32, I64, LIST, MAP, SET, STOP, STRUCT, TRUE } from './thrift.js';
 
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
 
@@ -48,50 +49,9 @@ export function readFooterRowCount(tail: Uint8Array): number {
   throw new FooterError('the footer has no num_rows field');
 }
 
-const STOP = 0;
-const TRUE = 1;
-const FALSE = 2;
-const BYTE = 3;
-const I16 = 4;
-const I32 = 5;
-const I64 = 6;
-const DOUBLE = 7;
-const BINARY = 8;
-const LIST = 9;
-const SET = 10;
-const MAP = 11;
-const STRUCT = 12;
-
-class CompactReader {
-  private pos = 0;
-  private readonly bytes: Uint8Array;
-
+class CompactReader extends CompactCursor {
   constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
-  }
-
-  byte(): number {
-    if (this.pos >= this.bytes.length) throw new FooterError('the footer ends early');
-    return this.bytes[this.pos++]!;
-  }
-
-  /** An unsigned varint, as a number (exact up to 2^53). */
-  varint(): number {
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      const b = this.byte();
-      result += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return result;
-      scale *= 128;
-    }
-    throw new FooterError('a varint in the footer is too long');
-  }
-
-  /** A zigzag-encoded signed varint. */
-  zigzag(): number {
-    const n = this.varint();
-    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+    super(bytes, 0, { endsEarly: 'the footer ends early', varintTooLong: 'a varint in the footer is too long', make: (message) => new FooterError(message) });
   }
 
   skip(type: number): void {

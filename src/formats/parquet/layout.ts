@@ -10,20 +10,7 @@
  * parquet-rs puts them: the groups' data in order, then every column index, then every offset
  * index, then the footer (FileMetaData), its length and "PAR1".
  */
-
-const STOP = 0;
-const TRUE = 1;
-const FALSE = 2;
-const BYTE = 3;
-const I16 = 4;
-const I32 = 5;
-const I64 = 6;
-const DOUBLE = 7;
-const BINARY = 8;
-const LIST = 9;
-const SET = 10;
-const MAP = 11;
-const STRUCT = 12;
+import { BINARY, BYTE, CompactCursor, DOUBLE, FALSE, I16, I32, I64, LIST, MAP, SET, STOP, STRUCT, TRUE } from './thrift.js';
 
 /** A Thrift value, kept only as far as its encoded size needs. */
 type ThriftValue = number | boolean | ThriftField[] | ThriftList | ThriftMap | { binary: number };
@@ -47,35 +34,9 @@ export class LayoutError extends Error {
   override readonly name = 'LayoutError';
 }
 
-class CompactParser {
-  private pos: number;
-  private readonly bytes: Uint8Array;
-
+class CompactParser extends CompactCursor {
   constructor(bytes: Uint8Array, start = 0) {
-    this.bytes = bytes;
-    this.pos = start;
-  }
-
-  private byte(): number {
-    if (this.pos >= this.bytes.length) throw new LayoutError('a Thrift structure ends early');
-    return this.bytes[this.pos++]!;
-  }
-
-  private varint(): number {
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      const b = this.byte();
-      result += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return result;
-      scale *= 128;
-    }
-    throw new LayoutError('a varint is too long');
-  }
-
-  private zigzag(): number {
-    const n = this.varint();
-    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+    super(bytes, start, { endsEarly: 'a Thrift structure ends early', varintTooLong: 'a varint is too long', make: (message) => new LayoutError(message) });
   }
 
   struct(): ThriftField[] {
