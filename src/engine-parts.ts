@@ -50,6 +50,11 @@ export interface EngineParts extends SourceLoaders {
    * workers pass one that compresses on a thread of its own (`worker/compressor.ts`).
    */
   createCompressor?(format: 'gzip' | 'deflate', options?: { giveAway?: boolean }): ReadableWritablePair<Uint8Array, Uint8Array>;
+  /**
+   * False turns off encoders' direct path from row objects (`Encoder.encodeRows`), so every chunk
+   * is built into a batch: tests compare the two paths byte for byte. Default: on.
+   */
+  writeRowsDirectly?: boolean;
 }
 
 /** Every part: what `exportStream` and the full worker use. */

@@ -8,7 +8,7 @@ import type { Schema } from 'apache-arrow';
 import { ExportError } from '../errors.js';
 import type { FilterPlan } from '../filter/index.js';
 import { checkColumnNames } from '../formats/columns.js';
-import type { FormatDefinition, OutputColumn } from '../formats/types.js';
+import type { FormatDefinition, OutputColumn, RowColumn } from '../formats/types.js';
 import { unknownColumnMessage } from '../options/rules.js';
 import { BatchBuilder, type ColumnPlan } from '../schema/builder.js';
 import { fitsInt32, inferKind } from '../schema/infer.js';
@@ -52,6 +52,8 @@ export class ColumnPlanner {
   private readonly declared: DeclaredColumn[];
   /** Keys of object rows seen so far (columns come from the first chunk); null for other sources. */
   private knownKeys: Set<string> | null = null;
+  /** The builder's column plans by name, for {@link rowColumns}. */
+  private plansByName: Map<string, ColumnPlan> | null = null;
 
   private readonly context: PlanningContext;
 
@@ -168,6 +170,30 @@ export class ColumnPlanner {
       report: (issue) => this.context.report(issue),
       checkpoint: () => this.context.checkAbort(),
     });
+  }
+
+  /**
+   * How an encoder's direct path ({@link Encoder.encodeRows}) reads the output columns from row
+   * objects: only once a batch has settled every output column's kind, for undeclared columns of
+   * the kinds that path writes, and keys that read no inherited property. Null otherwise: the
+   * chunk is built into a batch.
+   */
+  rowColumns(): RowColumn[] | null {
+    const builder = this.builder;
+    const outputs = this.outputColumns;
+    if (builder === null || outputs === null) return null;
+    this.plansByName ??= new Map(builder.columns.map((plan) => [plan.name, plan]));
+    const columns: RowColumn[] = [];
+    for (const output of outputs) {
+      const plan = this.plansByName.get(output.field);
+      if (plan === undefined || plan.declared) return null;
+      const kind = plan.type.kind;
+      if (kind !== 'float64' && kind !== 'int32' && kind !== 'utf8' && kind !== 'bool' && kind !== 'timestamp' && kind !== 'null') return null;
+      // `constructor` or `__proto__` would read Object.prototype: the builder reads own properties only.
+      if (typeof plan.key === 'string' && plan.key in Object.prototype) return null;
+      columns.push({ key: plan.key, kind });
+    }
+    return columns;
   }
 
   /**

@@ -7,12 +7,12 @@ import type { RecordBatch, Schema } from 'apache-arrow';
 import type { EngineParts } from '../engine-parts.js';
 import { abortError, ExportError, toExportError } from '../errors.js';
 import type { CompiledFilter, FilterPlan } from '../filter/index.js';
-import type { Encoder, EncoderContext, FormatDefinition } from '../formats/types.js';
+import type { Encoder, EncoderContext, FormatDefinition, RowColumn } from '../formats/types.js';
 import { DEFAULT_CHUNK_SIZE } from '../options/rules.js';
 import { ProgressMeter } from '../progress.js';
 import { selectColumns, selectedRowCount, sliceBatch, type Chunk } from '../schema/chunk.js';
 import { checkRows } from '../sources/row-shape.js';
-import { openSource, type SourceReader } from '../sources/rows.js';
+import { openSource, type RowRun, type SourceReader } from '../sources/rows.js';
 import type { ExportIssue, ExportResult, ExportSource, StreamOptions } from '../types.js';
 import { ByteBudget, leadingSelection } from './byte-budget.js';
 import { ColumnPlanner, isArraySafe } from './columns.js';
@@ -156,11 +156,15 @@ export class ExportRun {
       await this.finish(emitted);
       return false;
     }
-    const { chunk, sourceRows } = next;
+    const { sourceRows, direct } = next;
+    let chunk = next.chunk;
+    const firstRow = this.meter.rowsRead;
     this.meter.rowsRead += sourceRows;
-    if (never) chunk.selection = new Uint32Array(0);
-    else if (this.compiledFilter !== null && !next.filtered) chunk.selection = this.compiledFilter.evaluate(chunk.batch);
-    let count = selectedRowCount(chunk);
+    if (chunk !== null) {
+      if (never) chunk.selection = new Uint32Array(0);
+      else if (this.compiledFilter !== null && !next.filtered) chunk.selection = this.compiledFilter.evaluate(chunk.batch);
+    }
+    let count = chunk === null ? sourceRows : selectedRowCount(chunk);
     this.rowsFiltered += sourceRows - count;
     let stop = never;
     let limits = this.options.limits;
@@ -174,10 +178,10 @@ export class ExportRun {
       const allowed = limits.maxRows - this.meter.rowsWritten;
       if ((limits.onExceed ?? 'error') === 'error') {
         throw new ExportError('limit_exceeded', `the export would write more than limits.maxRows (${limits.maxRows}) rows`, {
-          details: { path: 'limits.maxRows', row: chunk.firstRow },
+          details: { path: 'limits.maxRows', row: firstRow },
         });
       }
-      chunk.selection = leadingSelection(chunk, allowed);
+      if (chunk !== null) chunk.selection = leadingSelection(chunk, allowed);
       count = allowed;
       this.truncated = true;
       stop = true;
@@ -185,7 +189,18 @@ export class ExportRun {
     const encoder = await this.encoderFor();
     // Building a wide chunk can take long enough by itself: the deadline is checked before encoding it.
     this.checkAbort();
-    if (count > 0 && this.bytes.cutsAtRows) {
+    const chunkBytes: Uint8Array[] = [];
+    if (direct !== null) {
+      const { run, columns } = direct;
+      // The chunk a row limit cuts is built whole, as with every other source, so its issues are the same.
+      const written = count === sourceRows && encoder.encodeRows!(run.rows, run.start, run.end, columns, (bytes) => chunkBytes.push(bytes));
+      if (!written) {
+        // A value the direct path does not write (another kind, a getter that throws): the batch path writes it, and its issue.
+        chunk = this.buildRun(run, firstRow).chunk;
+        if (count < sourceRows) chunk.selection = leadingSelection(chunk, count);
+      }
+    }
+    if (count > 0 && chunk !== null && this.bytes.cutsAtRows) {
       const { written, encoderSpent } = await this.bytes.encodeLeadingRows(chunk, encoder, this.columns.outputColumns ?? [], this.meter.rowsWritten, emitted);
       // Not one row fit and the encoder already wrote its header: the empty file comes from a fresh one.
       if (encoderSpent) this.encoder = null;
@@ -198,10 +213,9 @@ export class ExportRun {
       if (stop) await this.finish(emitted);
       return !stop;
     }
-    const chunkBytes: Uint8Array[] = [];
     // A chunk the filter emptied has nothing to write (and, built in two phases, may lack the output columns).
-    if (count > 0) await encoder.encode(chunk, (bytes) => chunkBytes.push(bytes));
-    this.bytes.addWhole(chunkBytes, chunk.firstRow);
+    if (count > 0 && chunk !== null) await encoder.encode(chunk, (bytes) => chunkBytes.push(bytes));
+    this.bytes.addWhole(chunkBytes, firstRow);
     for (const bytes of chunkBytes) emitted.push(bytes);
     this.meter.rowsWritten += count;
     this.meter.tick();
@@ -238,8 +252,9 @@ export class ExportRun {
   /**
    * The next chunk with its batch built and projected, or null at the end of the source.
    * `filtered` says the filter already chose the chunk's rows; `sourceRows` is how many rows it read.
+   * Rows the encoder can write directly come unbuilt (`chunk` null, `direct` set).
    */
-  private async nextChunk(reader: SourceReader): Promise<{ chunk: Chunk; sourceRows: number; filtered: boolean } | null> {
+  private async nextChunk(reader: SourceReader): Promise<NextChunk | null> {
     const firstRow = this.meter.rowsRead;
     if (reader.kind === 'rows') {
       const run = this.columns.lookahead.shift() ?? (await this.race(Promise.resolve(reader.next(this.chunkSize)).catch(sourceError(firstRow))));
@@ -258,25 +273,51 @@ export class ExportRun {
           // value in the first chunk is typed from the rows after it (see lookAhead).
           if (this.format.binary && reader.array === undefined) await this.columns.lookAhead(run, reader, firstRow + sourceRows);
         } else this.columns.noticeNewKeys(run, firstRow);
-        if (this.stagedFilter !== null) {
-          const filtered = this.stagedFilter.build(run, firstRow);
-          if (filtered.schema !== null) this.lastSchema = filtered.schema;
-          return { chunk: filtered.chunk, sourceRows, filtered: true };
-        }
-        const built = this.columns.builder!.build(rowsOf(run), run.start, run.end, firstRow, packedPart(run));
-        this.lastSchema = built.batch.schema;
-        this.ensureFilter(built.batch.schema);
-        return { chunk: { batch: built.batch, selection: null, firstRow, mismatches: built.mismatches }, sourceRows, filtered: false };
       } catch (error) {
-        if (error instanceof ExportError) throw error;
-        throw toExportError(error, 'source_failed', `reading rows ${firstRow}–${firstRow + sourceRows - 1}`);
+        throw this.readFailure(error, firstRow, sourceRows);
       }
+      const columns = this.directColumns(run);
+      if (columns !== null) return { chunk: null, direct: { run, columns }, sourceRows, filtered: false };
+      return { ...this.buildRun(run, firstRow), sourceRows };
     }
     const batch = this.pendingSlices.shift() ?? (await this.nextProjectedBatch(reader, firstRow));
     if (batch === null) return null;
     this.lastSchema = batch.schema;
     this.ensureFilter(batch.schema);
-    return { chunk: { batch, selection: null, firstRow, mismatches: null }, sourceRows: batch.numRows, filtered: false };
+    return { chunk: { batch, selection: null, firstRow, mismatches: null }, direct: null, sourceRows: batch.numRows, filtered: false };
+  }
+
+  /** Builds a run of rows into a chunk (through the staged filter when there is one). */
+  private buildRun(run: RowRun, firstRow: number): { chunk: Chunk; direct: null; filtered: boolean } {
+    try {
+      if (this.stagedFilter !== null) {
+        const filtered = this.stagedFilter.build(run, firstRow);
+        if (filtered.schema !== null) this.lastSchema = filtered.schema;
+        return { chunk: filtered.chunk, direct: null, filtered: true };
+      }
+      const built = this.columns.builder!.build(rowsOf(run), run.start, run.end, firstRow, packedPart(run));
+      this.lastSchema = built.batch.schema;
+      this.ensureFilter(built.batch.schema);
+      return { chunk: { batch: built.batch, selection: null, firstRow, mismatches: built.mismatches }, direct: null, filtered: false };
+    } catch (error) {
+      throw this.readFailure(error, firstRow, run.end - run.start);
+    }
+  }
+
+  private readFailure(error: unknown, firstRow: number, sourceRows: number): ExportError {
+    if (error instanceof ExportError) return error;
+    return toExportError(error, 'source_failed', `reading rows ${firstRow}–${firstRow + sourceRows - 1}`);
+  }
+
+  /**
+   * The columns for the encoder's direct path (`Encoder.encodeRows`), when this run may take it:
+   * object rows (not packed: those build cheaply from their columns), after a first batch settled
+   * the column kinds, with no filter and no cut at a byte limit. Null: build the batch.
+   */
+  private directColumns(run: RowRun): readonly RowColumn[] | null {
+    if (run.packed !== undefined || this.parts.writeRowsDirectly === false || this.encoder?.encodeRows === undefined) return null;
+    if (this.lastSchema === null || this.filterPlan !== null || this.bytes.cutsAtRows) return null;
+    return this.columns.rowColumns();
   }
 
   /** Compiles the filter against the first batch's schema (once). */
@@ -428,6 +469,11 @@ export class ExportRun {
     return this.abortPromise === null ? promise : Promise.race([promise, this.abortPromise]);
   }
 }
+
+/** A chunk read from the source: built (`chunk`), or rows the encoder writes directly (`direct`). */
+type NextChunk =
+  | { chunk: Chunk; direct: null; sourceRows: number; filtered: boolean }
+  | { chunk: null; direct: { run: RowRun; columns: readonly RowColumn[] }; sourceRows: number; filtered: false };
 
 function sameNames(schema: Schema, names: readonly string[]): boolean {
   return schema.fields.length === names.length && schema.fields.every((field, index) => field.name === names[index]);

@@ -1,6 +1,6 @@
 import type { Schema } from 'apache-arrow';
 import type { Chunk } from '../schema/chunk.js';
-import type { ExportFormat, ExportIssue, StreamOptions } from '../types.js';
+import type { ExportFormat, ExportIssue, Row, StreamOptions } from '../types.js';
 
 /** A column the encoder writes: the batch column it reads and the name it writes. */
 export interface OutputColumn {
@@ -8,6 +8,17 @@ export interface OutputColumn {
   readonly field: string;
   /** Name written to the file (header, JSON key, Parquet/Arrow field name). */
   readonly header: string;
+}
+
+/**
+ * How {@link Encoder.encodeRows} reads one output column from row objects: its key, and the kind
+ * earlier batches settled for it, which every non-null value of the rows must have.
+ */
+export interface RowColumn {
+  /** Property name (object rows) or index (array rows). */
+  readonly key: string | number;
+  /** `float64`, `int32` (numbers `(v | 0) === v`), `utf8` (strings), `bool`, `timestamp` (valid Dates), or `null` (no value yet). */
+  readonly kind: 'float64' | 'int32' | 'utf8' | 'bool' | 'timestamp' | 'null';
 }
 
 /** What the engine gives an encoder. */
@@ -49,6 +60,16 @@ export interface Encoder {
    * valid file of the rows before.
    */
   encodeWithin?(chunk: Chunk, emit: Emit, room: number): number | Promise<number>;
+  /**
+   * A faster way for rows whose columns are settled: writes rows `[start, end)` of `rows`
+   * straight from the objects, with no record batch between, and returns true. The bytes must be
+   * the ones `encode` writes for the batch the engine would have built from the same rows. At the
+   * first value that is not of its column's kind (or null/undefined), or a read that throws, it
+   * returns false having emitted and reported nothing: the engine builds the batch and calls
+   * `encode`, which writes the issues such values get. Offered when no filter, schema or byte cut
+   * applies (see the engine's `step`).
+   */
+  encodeRows?(rows: ArrayLike<Row>, start: number, end: number, columns: readonly RowColumn[], emit: Emit): boolean;
 }
 
 /** The engine's view of a format (see `getFormat` in registry.ts): its name, whether it is binary, and its encoder. */
