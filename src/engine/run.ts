@@ -11,6 +11,7 @@ import type { Encoder, EncoderContext, FormatDefinition, RowColumn } from '../fo
 import { DEFAULT_CHUNK_SIZE } from '../options/rules.js';
 import { ProgressMeter } from '../progress.js';
 import { selectColumns, selectedRowCount, sliceBatch, type Chunk } from '../schema/chunk.js';
+import type { PackedColumn } from '../schema/packed.js';
 import { checkRows } from '../sources/row-shape.js';
 import { openSource, type RowRun, type SourceReader } from '../sources/rows.js';
 import type { ExportIssue, ExportResult, ExportSource, StreamOptions } from '../types.js';
@@ -193,7 +194,10 @@ export class ExportRun {
     if (direct !== null) {
       const { run, columns } = direct;
       // The chunk a row limit cuts is built whole, as with every other source, so its issues are the same.
-      const written = count === sourceRows && encoder.encodeRows!(run.rows, run.start, run.end, columns, (bytes) => chunkBytes.push(bytes));
+      const emit = (bytes: Uint8Array): void => void chunkBytes.push(bytes);
+      const written =
+        count === sourceRows &&
+        (direct.packed === null ? encoder.encodeRows!(run.rows, run.start, run.end, columns, emit) : encoder.encodePacked!(direct.packed, run.start, run.end, columns, emit));
       if (!written) {
         // A value the direct path does not write (another kind, a getter that throws): the batch path writes it, and its issue.
         chunk = this.buildRun(run, firstRow).chunk;
@@ -276,8 +280,8 @@ export class ExportRun {
       } catch (error) {
         throw this.readFailure(error, firstRow, sourceRows);
       }
-      const columns = this.directColumns(run);
-      if (columns !== null) return { chunk: null, direct: { run, columns }, sourceRows, filtered: false };
+      const direct = this.directRun(run);
+      if (direct !== null) return { chunk: null, direct, sourceRows, filtered: false };
       return { ...this.buildRun(run, firstRow), sourceRows };
     }
     const batch = this.pendingSlices.shift() ?? (await this.nextProjectedBatch(reader, firstRow));
@@ -310,14 +314,32 @@ export class ExportRun {
   }
 
   /**
-   * The columns for the encoder's direct path (`Encoder.encodeRows`), when this run may take it:
-   * object rows (not packed: those build cheaply from their columns), after a first batch settled
-   * the column kinds, with no filter and no cut at a byte limit. Null: build the batch.
+   * What the encoder's direct path (`Encoder.encodeRows`, `encodePacked`) needs to write this run,
+   * when it may take it: after a first batch settled the column kinds, with no filter and no cut
+   * at a byte limit. Null: build the batch.
    */
-  private directColumns(run: RowRun): readonly RowColumn[] | null {
-    if (run.packed !== undefined || this.parts.writeRowsDirectly === false || this.encoder?.encodeRows === undefined) return null;
+  private directRun(run: RowRun): DirectRun | null {
+    const encoder = this.encoder;
+    if (encoder === null || this.parts.writeRowsDirectly === false) return null;
     if (this.lastSchema === null || this.filterPlan !== null || this.bytes.cutsAtRows) return null;
-    return this.columns.rowColumns();
+    if (run.packed === undefined) {
+      if (encoder.encodeRows === undefined) return null;
+      const columns = this.columns.rowColumns();
+      return columns === null ? null : { run, columns, packed: null };
+    }
+    if (encoder.encodePacked === undefined) return null;
+    const columns = this.columns.rowColumns();
+    if (columns === null) return null;
+    const packedIndex = new Map<string, number>();
+    run.packed.keys.forEach((key, index) => packedIndex.has(key) || packedIndex.set(key, index));
+    const packed: PackedColumn[] = [];
+    for (const column of columns) {
+      const index = packedIndex.get(String(column.key));
+      // A column the page's rows lack: the batch path writes its nulls.
+      if (index === undefined) return null;
+      packed.push(run.packed.columns[index]!);
+    }
+    return { run, columns, packed };
   }
 
   /** Compiles the filter against the first batch's schema (once). */
@@ -470,10 +492,15 @@ export class ExportRun {
   }
 }
 
+/** Rows the encoder writes straight from their objects or their packed columns (`packed`, output column by output column). */
+interface DirectRun {
+  run: RowRun;
+  columns: readonly RowColumn[];
+  packed: readonly PackedColumn[] | null;
+}
+
 /** A chunk read from the source: built (`chunk`), or rows the encoder writes directly (`direct`). */
-type NextChunk =
-  | { chunk: Chunk; direct: null; sourceRows: number; filtered: boolean }
-  | { chunk: null; direct: { run: RowRun; columns: readonly RowColumn[] }; sourceRows: number; filtered: false };
+type NextChunk = { chunk: Chunk; direct: null; sourceRows: number; filtered: boolean } | { chunk: null; direct: DirectRun; sourceRows: number; filtered: false };
 
 function sameNames(schema: Schema, names: readonly string[]): boolean {
   return schema.fields.length === names.length && schema.fields.every((field, index) => field.name === names[index]);

@@ -6,6 +6,8 @@ import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumb
 import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { resolveCsvOptions } from './csv/spec.js';
 import type { Row } from '../types.js';
+import { startsOf, type PackedColumn } from '../schema/packed.js';
+import { writeUtf8 } from '../schema/utf8.js';
 import type { Encoder, EncoderContext, RowColumn } from './types.js';
 
 // A text cell starting with one of these would run as a formula in Excel or Sheets (OWASP "CSV
@@ -235,6 +237,113 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
   };
 
   /**
+   * Rows the page packed by column (see `Encoder.encodePacked`): numbers, dates and booleans from
+   * their typed arrays, text from the column's joined string, with no record batch and no UTF-8
+   * of the whole column first.
+   */
+  const encodePacked = (packed: readonly PackedColumn[], from: number, to: number, columns: readonly RowColumn[], emit: (bytes: Uint8Array) => void): boolean => {
+    if (!started || writer.pos !== 0) return false;
+    const columnCount = columns.length;
+    for (let c = 0; c < columnCount; c++) {
+      const kind = packed[c]!.kind;
+      const settled = columns[c]!.kind;
+      const fits = kind === 'number' ? settled === 'float64' || settled === 'int32' : kind === 'string' ? settled === 'utf8' : kind === 'boolean' ? settled === 'bool' : kind === 'date' && settled === 'timestamp';
+      if (!fits) return false;
+      if (settled === 'int32') {
+        // A fraction widens the column to float64 in the batch path (later issues name the new type).
+        const column = packed[c] as Extract<PackedColumn, { kind: 'number' }>;
+        const values = column.values;
+        for (let r = from; r < to; r++) if ((values[r]! | 0) !== values[r] && (column.nulls === undefined || column.nulls[r] === 0)) return false;
+      }
+    }
+    const nullLength = nullBytes.length;
+    const newlineLength = newline.length;
+    const fixedBound = columnCount * (Math.max(CELL_BOUND, nullLength) + 1) + newlineLength;
+    const texts = packed.map((column) => (column.kind === 'string' ? column.text : ''));
+    const starts = packed.map((column) => (column.kind === 'string' ? startsOf(column) : null));
+    const before = escaped;
+    for (let r = from; r < to; r++) {
+      writer.reserve(fixedBound);
+      let buf = writer.buf;
+      let pos = writer.pos;
+      for (let c = 0; c < columnCount; c++) {
+        if (c > 0) buf[pos++] = delimiter;
+        const column = packed[c]! as Exclude<PackedColumn, { kind: 'any' }>;
+        if (column.nulls !== undefined && column.nulls[r] !== 0) {
+          for (let i = 0; i < nullLength; i++) buf[pos++] = nullBytes[i]!;
+          continue;
+        }
+        switch (column.kind) {
+          case 'number':
+            pos = writeNumber(buf, pos, column.values[r]!);
+            break;
+          case 'string': {
+            const starts_ = starts[c]!;
+            writer.pos = pos;
+            writeTextOf(texts[c]!, starts_[r]!, starts_[r + 1]!);
+            writer.reserve(fixedBound);
+            buf = writer.buf;
+            pos = writer.pos;
+            break;
+          }
+          case 'boolean':
+            pos = put(buf, pos, column.values[r] === 1 ? TRUE : FALSE);
+            break;
+          case 'date': {
+            const ms = column.values[r]!;
+            if (ms !== ms) {
+              // An invalid Date: the batch path reports it.
+              writer.pos = 0;
+              escaped = before;
+              return false;
+            }
+            pos = epoch ? writeNumber(buf, pos, ms) : writeIsoDate(buf, pos, ms, dateOnly);
+            break;
+          }
+        }
+      }
+      for (let i = 0; i < newlineLength; i++) buf[pos++] = newline[i]!;
+      writer.pos = pos;
+    }
+    if (escaped > before) context.countEscapedFormula(escaped - before);
+    if (writer.pos > 0) emit(writer.take());
+    return true;
+  };
+
+  /**
+   * A text cell from units `[from, to)` of a joined string, as the batch path writes that text's
+   * UTF-8 (each cell encoded on its own, lone surrogates as U+FFFD).
+   */
+  const writeTextOf = (joined: string, from: number, to: number): void => {
+    const length = to - from;
+    writer.reserve(length * 3 + 2);
+    const buf = writer.buf;
+    const cellStart = writer.pos;
+    let pos = cellStart;
+    let found = 0;
+    let i = from;
+    for (; i < to; i++) {
+      const unit = joined.charCodeAt(i);
+      if (unit >= 0x80) break;
+      buf[pos++] = unit;
+      found |= special[unit]!;
+    }
+    if (i < to) {
+      pos = writeUtf8(buf, cellStart, joined, from, to);
+      found = 0;
+      for (let at = cellStart; at < pos; at++) found |= special[buf[at]!]!;
+    }
+    const first = buf[cellStart]!;
+    if (length === 0 || found !== 0 || o.quoteAll || first === 0xef || (guardText && FORMULA_START[first] === 1)) {
+      const bytes = buf.slice(cellStart, pos);
+      writer.pos = cellStart;
+      writeField(bytes, 0, bytes.length, o.escapeFormulae);
+      return;
+    }
+    writer.pos = pos;
+  };
+
+  /**
    * A text cell from a string, as the batch path writes the string's UTF-8 bytes: ASCII is copied
    * while looking for bytes that need quoting (measured: faster than an `encodeInto` call per
    * cell, which costs more than a short cell's copy); other text is encoded in one call. A cell
@@ -271,6 +380,7 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
 
   return {
     encodeRows,
+    encodePacked,
     encode(chunk: Chunk, emit) {
       if (!started) checkColumnNames(tab ? 'tsv' : 'csv', context.columns, chunk.batch.schema);
       const states = columnStates(chunk, context.columns);

@@ -1,5 +1,6 @@
 import type { Schema } from 'apache-arrow';
 import type { Chunk } from '../schema/chunk.js';
+import type { PackedColumn } from '../schema/packed.js';
 import type { ExportFormat, ExportIssue, Row, StreamOptions } from '../types.js';
 
 /** A column the encoder writes: the batch column it reads and the name it writes. */
@@ -70,6 +71,13 @@ export interface Encoder {
    * applies (see the engine's `step`).
    */
   encodeRows?(rows: ArrayLike<Row>, start: number, end: number, columns: readonly RowColumn[], emit: Emit): boolean;
+  /**
+   * The same for rows the page packed by column (rows a worker pulled from the page): writes rows
+   * `[start, end)` of `packed[c]`, output column `c`'s packed column, whose settled kind is
+   * `columns[c].kind`. Returns false, having emitted and reported nothing, where `encodeRows`
+   * would (a column packed as another kind, an invalid date).
+   */
+  encodePacked?(packed: readonly PackedColumn[], start: number, end: number, columns: readonly RowColumn[], emit: Emit): boolean;
 }
 
 /** The engine's view of a format (see `getFormat` in registry.ts): its name, whether it is binary, and its encoder. */

@@ -61,11 +61,20 @@ export interface PackedUtf8 {
 }
 
 const utf8Cache = new WeakMap<PackedText, PackedUtf8>();
+/** For a column joined from pieces (concatPacked): how to make its UTF-8 from theirs, when something asks. */
+const utf8FromPieces = new WeakMap<PackedText, () => PackedUtf8>();
 
 /** The UTF-8 of a whole packed text column, computed once (see TextColumnWriter). */
 export function utf8Of(column: PackedText): PackedUtf8 {
   let utf8 = utf8Cache.get(column);
   if (utf8 !== undefined) return utf8;
+  const fromPieces = utf8FromPieces.get(column);
+  if (fromPieces !== undefined) {
+    utf8 = fromPieces();
+    utf8FromPieces.delete(column);
+    utf8Cache.set(column, utf8);
+    return utf8;
+  }
   const writer = new TextColumnWriter(column.lengths.length, column.text.length);
   writer.appendJoined(column.text, column.lengths);
   utf8 = writer.finish();
@@ -209,31 +218,17 @@ export function concatPacked(pieces: readonly PackedPiece[]): PackedRows {
       }
     }
     if (kind === 'string') {
-      // The UTF-8 is joined now (the builder needs it); the text only if something reads it.
+      // The UTF-8 (what the batch builder reads) and the text (what an encoder writing straight
+      // from the columns reads) are each joined from the pieces' only when asked for.
       const texts: string[] = [];
       const lengths = new Uint32Array(count);
-      const pieces: PackedUtf8[] = [];
-      let byteCount = 0;
       let at = 0;
       for (const part of parts) {
         const column = part.column as PackedText;
-        const piece = packedUtf8(column, part.start, part.end - part.start);
-        pieces.push(piece);
-        byteCount += piece.bytes.length;
         const starts = part.start === 0 && part.end === column.lengths.length ? null : startsOf(column);
         texts.push(starts === null ? column.text : column.text.slice(starts[part.start], starts[part.end]));
         lengths.set(column.lengths.subarray(part.start, part.end), at);
         at += part.end - part.start;
-      }
-      const bytes = new Uint8Array(byteCount);
-      const offsets = new Int32Array(count + 1);
-      let byte = 0;
-      let row = 0;
-      for (const piece of pieces) {
-        bytes.set(piece.bytes, byte);
-        for (let i = 1; i < piece.offsets.length; i++) offsets[row + i] = byte + piece.offsets[i]!;
-        row += piece.offsets.length - 1;
-        byte += piece.bytes.length;
       }
       let text: string | null = null;
       const merged = {
@@ -244,7 +239,22 @@ export function concatPacked(pieces: readonly PackedPiece[]): PackedRows {
         lengths,
         nulls,
       };
-      utf8Cache.set(merged, { bytes, offsets });
+      utf8FromPieces.set(merged, () => {
+        const pieces = parts.map((part) => packedUtf8(part.column as PackedText, part.start, part.end - part.start));
+        let byteCount = 0;
+        for (const piece of pieces) byteCount += piece.bytes.length;
+        const bytes = new Uint8Array(byteCount);
+        const offsets = new Int32Array(count + 1);
+        let byte = 0;
+        let row = 0;
+        for (const piece of pieces) {
+          bytes.set(piece.bytes, byte);
+          for (let i = 1; i < piece.offsets.length; i++) offsets[row + i] = byte + piece.offsets[i]!;
+          row += piece.offsets.length - 1;
+          byte += piece.bytes.length;
+        }
+        return { bytes, offsets };
+      });
       return merged;
     }
     const values = kind === 'boolean' ? new Uint8Array(count) : new Float64Array(count);

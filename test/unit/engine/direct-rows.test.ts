@@ -11,7 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { createExport } from '../../../src/engine.js';
 import { FULL_PARTS, type EngineParts } from '../../../src/engine-parts.js';
 import type { Encoder, FormatDefinition } from '../../../src/formats/types.js';
-import type { ExportResult, StreamOptions } from '../../../src/types.js';
+import type { ExportResult, ExportSource, StreamOptions } from '../../../src/types.js';
+import { packedTransferables, packRows } from '../../../src/worker/pack.js';
+import type { PullResult } from '../../../src/worker/protocol.js';
+import { workerSource } from '../../../src/worker/worker-source.js';
 
 const RUNS = Number(process.env['DIRECT_ROWS_RUNS'] ?? 400);
 
@@ -26,14 +29,19 @@ function countingParts(direct: boolean, counter: { direct: number }): EnginePart
         ...format,
         async createEncoder(context) {
           const encoder: Encoder = await format.createEncoder(context);
-          const encodeRows = encoder.encodeRows;
-          if (encodeRows === undefined) return encoder;
+          const { encodeRows, encodePacked } = encoder;
+          if (encodeRows === undefined || encodePacked === undefined) return encoder;
           return {
             ...encoder,
             encode: encoder.encode,
             finish: encoder.finish,
             encodeRows(...args) {
               const written = encodeRows(...args);
+              if (written) counter.direct++;
+              return written;
+            },
+            encodePacked(...args) {
+              const written = encodePacked(...args);
               if (written) counter.direct++;
               return written;
             },
@@ -44,9 +52,26 @@ function countingParts(direct: boolean, counter: { direct: number }): EnginePart
   };
 }
 
-async function run(parts: EngineParts, rows: unknown[], options: StreamOptions): Promise<{ text: string; result: ExportResult } | { error: string }> {
+/**
+ * The worker's source over `rows` as the page sends them: cut into pulls of the given sizes, each
+ * packed by column where it can be, moved by a real structured clone.
+ */
+function pulled(rows: unknown[], sizes: readonly number[]): ExportSource {
+  const chunks: PullResult[] = [];
+  let at = 0;
+  for (let i = 0; at < rows.length; i++) {
+    const chunk = rows.slice(at, at + sizes[i % sizes.length]!);
+    at += chunk.length;
+    const packed = packRows(chunk);
+    chunks.push(packed === null ? { kind: 'rows', rows: chunk as object[] } : { kind: 'packed', packed: structuredClone(packed, { transfer: packedTransferables(packed) }) });
+  }
+  let index = 0;
+  return workerSource({ kind: 'pull', totalRows: rows.length }, async () => chunks[index++] ?? { kind: 'end' }, FULL_PARTS);
+}
+
+async function run(parts: EngineParts, rows: unknown[] | ExportSource, options: StreamOptions): Promise<{ text: string; result: ExportResult } | { error: string }> {
   try {
-    const { stream, result } = createExport(parts, rows as never, options);
+    const { stream, result } = createExport(parts, rows as ExportSource, options);
     const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
     // Bytes compared as Latin-1 so an invalid sequence would show, not turn into U+FFFD.
     return { text: Array.from(bytes, (b) => String.fromCharCode(b)).join(''), result: await result };
@@ -157,6 +182,46 @@ describe('CSV rows written straight from their objects', () => {
     );
     // Most runs have several chunks after the first: the direct path must have written many of them.
     expect(totals.direct).toBeGreaterThan(totals.runs);
+  });
+
+  it(`write the bytes and the result of the batch path from rows the page packed by column (${RUNS} runs)`, async () => {
+    const totals = { direct: 0, runs: 0 };
+    await fc.assert(
+      fc.asyncProperty(scenario, fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 4 }), async ({ s, cells }, sizes) => {
+        // Page-held object rows, as the worker pulls them (no getters: the page's structured clone would run them).
+        const names = s.kinds.map((kind, c) => `${kind}${c}`);
+        const rows = cells.map((values) => Object.fromEntries(names.map((name, c) => [name, values[c]])));
+        const options: StreamOptions = {
+          format: s.format,
+          chunkSize: s.chunkSize,
+          csv: s.format === 'tsv' ? { ...s.csv, delimiter: '\t' } : s.csv,
+          ...(s.maxRows === undefined ? {} : { limits: { maxRows: s.maxRows, onExceed: 'truncate' as const } }),
+        };
+        const counter = { direct: 0 };
+        const batch = await run(countingParts(false, { direct: 0 }), rows, options);
+        let direct: Awaited<ReturnType<typeof run>>;
+        try {
+          direct = await run(countingParts(true, counter), pulled(rows, sizes), options);
+        } catch (error) {
+          // A symbol cannot be cloned to the worker: the page would refuse it before.
+          if (rows.some((row) => Object.values(row).some((value) => typeof value === 'symbol'))) return;
+          throw error;
+        }
+        if ('error' in direct && rows.some((row) => Object.values(row).some((value) => typeof value === 'symbol'))) return;
+        if ('error' in batch || 'error' in direct) {
+          expect(direct).toEqual(batch);
+          return;
+        }
+        expect(direct.text).toBe(batch.text);
+        const { durationMs: _a, ...directResult } = direct.result;
+        const { durationMs: _b, ...batchResult } = batch.result;
+        expect(directResult).toEqual(batchResult);
+        totals.direct += counter.direct;
+        totals.runs++;
+      }),
+      { numRuns: RUNS },
+    );
+    expect(totals.direct).toBeGreaterThan(totals.runs / 2);
   });
 
   it('writes later chunks directly, and falls back for a chunk holding a value of another kind', async () => {
