@@ -6,7 +6,9 @@ import { selectedRowCount, type Chunk } from '../schema/chunk.js';
 import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
 import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { resolveJsonOptions } from './json/spec.js';
-import type { Encoder, EncoderContext } from './types.js';
+import { startsOf, type PackedColumn } from '../schema/packed.js';
+import { writeUtf8 } from '../schema/utf8.js';
+import type { Emit, Encoder, EncoderContext, RowColumn } from './types.js';
 
 // JSON escapes for bytes below 0x20, `"` and `\`; 0 means the byte is copied as is.
 const ESCAPE = new Uint8Array(256);
@@ -21,6 +23,14 @@ const HEX = '0123456789abcdef';
 const NULL = utf8('null');
 const TRUE = utf8('true');
 const FALSE = utf8('false');
+
+/** Room any number, boolean or date value needs (`String(-Number.MIN_VALUE)` is 7 bytes; ISO years beyond 9999 are 27, quoted). */
+const CELL_BOUND = 32;
+
+function put(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) buf[pos++] = bytes[i]!;
+  return pos;
+}
 
 /** The JSON (or, with `lines`, NDJSON) encoder of one export. */
 export function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
@@ -205,7 +215,113 @@ export function createJsonEncoder(context: EncoderContext, lines: boolean): Enco
     }
   }
 
+  /**
+   * Rows the page packed by column (see `Encoder.encodePacked`), written from the typed arrays and
+   * the joined text with no record batch between: the bytes `encode` writes for the batch built
+   * from them. Hand-written, like `encode`, because it is the whole of a JSON export's work.
+   */
+  const encodePacked = (packed: readonly PackedColumn[], from: number, to: number, columns: readonly RowColumn[], emit: Emit): boolean => {
+    const columnCount = columns.length;
+    if (!checked || writer.pos !== 0 || columnCount === 0) return false;
+    for (let c = 0; c < columnCount; c++) {
+      const column = packed[c]!;
+      const settled = columns[c]!.kind;
+      const kind = column.kind;
+      const fits = kind === 'number' ? settled === 'float64' || settled === 'int32' : kind === 'string' ? settled === 'utf8' : kind === 'boolean' ? settled === 'bool' : kind === 'date' && settled === 'timestamp';
+      if (!fits) return false;
+      if (kind === 'number' || kind === 'date') {
+        // NaN and ±Infinity (an issue each), an invalid Date (an issue), a fraction that widens an
+        // int32 column (later issues name the type): the batch path.
+        const values = column.values;
+        const int32 = settled === 'int32';
+        for (let r = from; r < to; r++) {
+          const value = values[r]!;
+          if ((value - value !== 0 || (int32 && (value | 0) !== value)) && (column.nulls === undefined || column.nulls[r] === 0)) return false;
+        }
+      }
+    }
+    const texts = packed.map((column) => (column.kind === 'string' ? column.text : ''));
+    const starts = packed.map((column) => (column.kind === 'string' ? startsOf(column) : null));
+    let keysBound = 8;
+    for (const key of keys) keysBound += key.length + CELL_BOUND;
+    for (let r = from; r < to; r++) {
+      writer.reserve(keysBound);
+      let buf = writer.buf;
+      let pos = writer.pos;
+      if (!lines) {
+        buf[pos++] = rowsWritten === 0 ? 0x5b : 0x2c; // [ or ,
+        buf[pos++] = 0x0a;
+      }
+      rowsWritten++;
+      for (let c = 0; c < columnCount; c++) {
+        pos = put(buf, pos, keys[c]!);
+        const column = packed[c]! as Exclude<PackedColumn, { kind: 'any' }>;
+        if (column.nulls !== undefined && column.nulls[r] !== 0) {
+          pos = put(buf, pos, NULL);
+          continue;
+        }
+        switch (column.kind) {
+          case 'number':
+            pos = writeNumber(buf, pos, column.values[r]!);
+            break;
+          case 'string': {
+            const starts_ = starts[c]!;
+            writer.pos = pos;
+            writeJsonText(texts[c]!, starts_[r]!, starts_[r + 1]!);
+            writer.reserve(keysBound);
+            buf = writer.buf;
+            pos = writer.pos;
+            break;
+          }
+          case 'boolean':
+            pos = put(buf, pos, column.values[r] === 1 ? TRUE : FALSE);
+            break;
+          case 'date': {
+            const ms = column.values[r]!;
+            if (epoch) pos = writeNumber(buf, pos, ms);
+            else {
+              buf[pos++] = 0x22;
+              pos = writeIsoDate(buf, pos, ms, dateOnly);
+              buf[pos++] = 0x22;
+            }
+            break;
+          }
+        }
+      }
+      buf[pos++] = 0x7d; // }
+      if (lines) buf[pos++] = 0x0a;
+      writer.pos = pos;
+    }
+    if (writer.pos > 0) emit(writer.take());
+    return true;
+  };
+
+  /** Units `[from, to)` of a joined string as a JSON string: ASCII escaped as it is copied, other text through its UTF-8. */
+  const writeJsonText = (joined: string, from: number, to: number): void => {
+    writer.reserve((to - from) * 6 + 2);
+    const buf = writer.buf;
+    const start = writer.pos;
+    let pos = start;
+    buf[pos++] = 0x22;
+    for (let i = from; i < to; i++) {
+      const unit = joined.charCodeAt(i);
+      if (unit >= 0x80) {
+        // Not ASCII: the cell's UTF-8, escaped as the batch path escapes it.
+        const scratch = new Uint8Array((to - from) * 3);
+        const length = writeUtf8(scratch, 0, joined, from, to);
+        writer.pos = start;
+        writeJsonString(scratch, 0, length);
+        return;
+      }
+      if (ESCAPE[unit] === 0) buf[pos++] = unit;
+      else pos = writeByte(buf, pos, unit);
+    }
+    buf[pos++] = 0x22;
+    writer.pos = pos;
+  };
+
   return {
+    encodePacked,
     encode(chunk, emit) {
       if (!checked) {
         checkColumnNames(lines ? 'ndjson' : 'json', context.columns, chunk.batch.schema);

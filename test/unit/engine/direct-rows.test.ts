@@ -1,6 +1,7 @@
 /**
- * CSV and TSV write rows straight from their objects once the first chunk has settled the column
- * kinds (`Encoder.encodeRows`), skipping the record batch. Property: for random rows — columns
+ * Once the first chunk has settled the column kinds, CSV and TSV write rows straight from their
+ * objects (`Encoder.encodeRows`), and CSV, TSV, JSON and NDJSON from the columns the page packed
+ * them into (`Encoder.encodePacked`), skipping the record batch. Property: for random rows — columns
  * that mostly hold one kind and now and then something else (another kind, -0, NaN, an invalid
  * Date, a bigint, an object, a getter that throws), object or array rows, any CSV options,
  * random chunk sizes and row limits — the file and the result are byte for byte what the batch
@@ -30,21 +31,28 @@ function countingParts(direct: boolean, counter: { direct: number }): EnginePart
         async createEncoder(context) {
           const encoder: Encoder = await format.createEncoder(context);
           const { encodeRows, encodePacked } = encoder;
-          if (encodeRows === undefined || encodePacked === undefined) return encoder;
           return {
             ...encoder,
             encode: encoder.encode,
             finish: encoder.finish,
-            encodeRows(...args) {
-              const written = encodeRows(...args);
-              if (written) counter.direct++;
-              return written;
-            },
-            encodePacked(...args) {
-              const written = encodePacked(...args);
-              if (written) counter.direct++;
-              return written;
-            },
+            ...(encodeRows === undefined
+              ? {}
+              : {
+                  encodeRows(...args: Parameters<typeof encodeRows>) {
+                    const written = encodeRows(...args);
+                    if (written) counter.direct++;
+                    return written;
+                  },
+                }),
+            ...(encodePacked === undefined
+              ? {}
+              : {
+                  encodePacked(...args: Parameters<typeof encodePacked>) {
+                    const written = encodePacked(...args);
+                    if (written) counter.direct++;
+                    return written;
+                  },
+                }),
           };
         },
       };
@@ -187,16 +195,15 @@ describe('CSV rows written straight from their objects', () => {
   it(`write the bytes and the result of the batch path from rows the page packed by column (${RUNS} runs)`, async () => {
     const totals = { direct: 0, runs: 0 };
     await fc.assert(
-      fc.asyncProperty(scenario, fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 4 }), async ({ s, cells }, sizes) => {
+      fc.asyncProperty(scenario, fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 4 }), fc.constantFrom('csv', 'json', 'ndjson'), async ({ s, cells }, sizes, family) => {
         // Page-held object rows, as the worker pulls them (no getters: the page's structured clone would run them).
         const names = s.kinds.map((kind, c) => `${kind}${c}`);
         const rows = cells.map((values) => Object.fromEntries(names.map((name, c) => [name, values[c]])));
-        const options: StreamOptions = {
-          format: s.format,
-          chunkSize: s.chunkSize,
-          csv: s.format === 'tsv' ? { ...s.csv, delimiter: '\t' } : s.csv,
-          ...(s.maxRows === undefined ? {} : { limits: { maxRows: s.maxRows, onExceed: 'truncate' as const } }),
-        };
+        const limits = s.maxRows === undefined ? {} : { limits: { maxRows: s.maxRows, onExceed: 'truncate' as const } };
+        const options: StreamOptions =
+          family === 'csv'
+            ? { format: s.format, chunkSize: s.chunkSize, csv: s.format === 'tsv' ? { ...s.csv, delimiter: '\t' } : s.csv, ...limits }
+            : { format: family, chunkSize: s.chunkSize, json: { dateFormat: s.csv.dateFormat ?? 'iso' }, ...limits };
         const counter = { direct: 0 };
         const batch = await run(countingParts(false, { direct: 0 }), rows, options);
         let direct: Awaited<ReturnType<typeof run>>;
