@@ -734,7 +734,7 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
       const xml = writer.buf;
       // The first sheet's column widths come from its rows in this chunk that are written.
       const runSelection = selection === null ? null : selection.subarray(done);
-      const trial = (k: number): { state: CutState; out: Uint8Array[]; emitted: number; size: number; widths: number[] | null } => {
+      const trial = (k: number): { state: CutState; out: Uint8Array[]; emitted: number; segment: number; size: number; widths: number[] | null } => {
         const next = copyCutState(state);
         const out: Uint8Array[] = [];
         if (full) cutClose(next, out);
@@ -746,28 +746,61 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
         }
         pieces.push(xml.subarray(0, ends[k]!));
         next.rows += k;
-        cutSegment(next, pieces, false, out);
+        const segment = cutSegment(next, pieces, false, out);
         const emitted = totalLength(out);
         const ending: Uint8Array[] = [];
         cutEnding(copyCutState(next), ending);
-        return { state: next, out, emitted, size: emitted + totalLength(ending), widths: sheetWidths };
+        return { state: next, out, emitted, segment, size: emitted + totalLength(ending), widths: sheetWidths };
       };
       let best: ReturnType<typeof trial> | null = null;
+      let size = 0;
+      let segment = 0;
       const fits = (k: number): boolean => {
         const attempt = trial(k);
+        size = attempt.size;
+        segment = attempt.segment;
         if (attempt.size > room) return false;
         best = attempt;
         return true;
       };
       let count = length;
       if (!fits(length)) {
-        // The largest count that fits: the file grows with its rows.
+        // The largest count that fits, `low` (fits) and `high` (does not) closing in on it. Each
+        // try deflates its rows, so the next count is guessed from the sizes at both ends (the
+        // file grows about as its XML does) rather than halved; when the guesses keep landing on
+        // one side, a halving step follows, so the search never takes long.
         let low = 0;
-        let high = length - 1;
-        while (low < high) {
-          const mid = Math.ceil((low + high) / 2);
-          if (fits(mid)) low = mid;
-          else high = mid - 1;
+        let high = length;
+        let sizeHigh = size;
+        // The size of no rows, roughly: what the run's segment did not take.
+        let sizeLow = size - segment;
+        let side = 0;
+        let bisect = false;
+        while (high - low > 1) {
+          let mid: number;
+          if (bisect) mid = (low + high) >>> 1;
+          else {
+            const target = ends[low]! + ((ends[high]! - ends[low]!) * (room - sizeLow)) / Math.max(1, sizeHigh - sizeLow);
+            mid = low + 1;
+            let top = high - 1;
+            // The last row that ends at or before the target, by bisection on the row ends.
+            while (mid < top) {
+              const m = (mid + top + 1) >>> 1;
+              if (ends[m]! <= target) mid = m;
+              else top = m - 1;
+            }
+          }
+          const fit = fits(mid);
+          if (fit) {
+            low = mid;
+            sizeLow = size;
+          } else {
+            high = mid;
+            sizeHigh = size;
+          }
+          const now = fit ? 1 : -1;
+          bisect = !bisect && now === side;
+          side = now;
         }
         count = low;
       }
