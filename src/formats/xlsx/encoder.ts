@@ -676,6 +676,8 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
     for (const [name, xml] of parts) {
       let part = cutParts.get(xml);
       if (part === undefined) {
+        // The workbook part names each row count tried: keep the map small.
+        if (cutParts.size >= 64) cutParts.clear();
         const bytes = utf8(xml);
         part = { data: deflateSegment([bytes], true), crc: crc32(bytes), size: bytes.length };
         cutParts.set(xml, part);
