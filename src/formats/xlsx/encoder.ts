@@ -5,6 +5,9 @@
  *
  * Cells: numbers as numbers; booleans; dates and timestamps as serial numbers (1900 date system)
  * with a date or date-time format; text as inline strings (`t="inlineStr"`), never formulas.
+ *
+ * Under `limits.maxBytes` with `onExceed: 'truncate'` the sheet is deflated differently, in
+ * measured segments, so that the workbook can end at the last row that fits (see encodeWithin).
  */
 import { Deflate, deflateSync } from 'fflate';
 import { ExportError } from '../../errors.js';
@@ -718,7 +721,8 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
         return done;
       }
       const opens = state.sheet === null || full;
-      const firstNumber = opens ? 2 : state.rows + 1;
+      // Row numbers go on from the sheet's last (its header is row 1).
+      const firstNumber = opens ? (columnCount > 0 ? 2 : 1) : state.rows + 1;
       const length = Math.min(rows - done, XLSX_MAX_ROWS - firstNumber + 1);
       const header = headerRow();
       writer.pos = 0;
