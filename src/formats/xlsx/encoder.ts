@@ -259,6 +259,17 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
     await closeEntry(emit);
   };
 
+  /** The parts written after the sheets, in order: their names and XML. */
+  const closingParts = (list: readonly SheetInfo[]): Array<[string, string]> => [
+    ['xl/styles.xml', styles()],
+    ['xl/workbook.xml', workbook(list)],
+    ['xl/_rels/workbook.xml.rels', workbookRels(list.length)],
+    ['docProps/core.xml', coreProperties(o.title, o.creator, o.created)],
+    ['docProps/app.xml', appProperties(list)],
+    ['_rels/.rels', rootRels()],
+    ['[Content_Types].xml', contentTypes(list.length)],
+  ];
+
   const headerWidths = (): number[] => columns.map((column) => clampWidth(column.header.length + 3));
 
   const setRowNumber = (row: number): void => {
@@ -592,7 +603,6 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
     await flush(emit);
   };
 
-
   // Under `limits.maxBytes` with `onExceed: 'truncate'`, the sheet is a chain of deflate segments,
   // each from a fresh compressor: a run of rows, the sheet's end. A segment's size depends on its
   // own XML only, so the file that would end after any row is measured exactly by writing its
@@ -667,16 +677,7 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
   const cutEnding = (state: CutState, out: Uint8Array[]): void => {
     if (state.sheets.length === 0) cutSegment(state, cutOpen(state, widths ?? headerWidths(), out), false, out);
     if (state.sheet !== null) cutClose(state, out);
-    const parts: Array<[string, string]> = [
-      ['xl/styles.xml', styles()],
-      ['xl/workbook.xml', workbook(state.sheets)],
-      ['xl/_rels/workbook.xml.rels', workbookRels(state.sheets.length)],
-      ['docProps/core.xml', coreProperties(o.title, o.creator, o.created)],
-      ['docProps/app.xml', appProperties(state.sheets)],
-      ['_rels/.rels', rootRels()],
-      ['[Content_Types].xml', contentTypes(state.sheets.length)],
-    ];
-    for (const [name, xml] of parts) {
+    for (const [name, xml] of closingParts(state.sheets)) {
       let part = cutParts.get(xml);
       if (part === undefined) {
         // The workbook part names each row count tried: keep the map small.
@@ -845,13 +846,7 @@ export function createEncoder(context: EncoderContext, tuning: XlsxEncoderTuning
       if (compressor === null) openSheet(emit);
       await closeSheet(emit);
       reportDropped();
-      await writePart('xl/styles.xml', styles(), emit);
-      await writePart('xl/workbook.xml', workbook(sheets), emit);
-      await writePart('xl/_rels/workbook.xml.rels', workbookRels(sheets.length), emit);
-      await writePart('docProps/core.xml', coreProperties(o.title, o.creator, o.created), emit);
-      await writePart('docProps/app.xml', appProperties(sheets), emit);
-      await writePart('_rels/.rels', rootRels(), emit);
-      await writePart('[Content_Types].xml', contentTypes(sheets.length), emit);
+      for (const [name, xml] of closingParts(sheets)) await writePart(name, xml, emit);
       emit(zip.close());
     },
     abort(reason) {
