@@ -54,9 +54,11 @@ test("maxBytes with onExceed 'truncate': the worker ends the workbook at the las
   const out = await runtime.evaluate(async (limit) => {
     const { lib, standardRows } = window.sluiceRuntime!;
     const rows = standardRows(5_000);
-    const cut = await lib.exportData(rows, { format: 'xlsx', target: 'blob', limits: { maxBytes: limit, onExceed: 'truncate' } });
+    // A fixed creation time: its digits are deflated into the workbook, and two sizes are compared.
+    const xlsx = { created: new Date('2024-03-04T05:06:07Z') };
+    const cut = await lib.exportData(rows, { format: 'xlsx', xlsx, target: 'blob', limits: { maxBytes: limit, onExceed: 'truncate' } });
     // The same rows and one more, written the same way, for the check that one more would not fit.
-    const oneMore = await lib.exportData(rows, { format: 'xlsx', target: 'blob', limits: { maxRows: cut.rowsWritten + 1, maxBytes: 2 ** 40, onExceed: 'truncate' } });
+    const oneMore = await lib.exportData(rows, { format: 'xlsx', xlsx, target: 'blob', limits: { maxRows: cut.rowsWritten + 1, maxBytes: 2 ** 40, onExceed: 'truncate' } });
     return {
       thread: cut.resources.thread,
       truncated: cut.truncated,

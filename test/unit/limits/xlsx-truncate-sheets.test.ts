@@ -21,10 +21,12 @@ vi.mock('../../../src/formats/xlsx/options.js', async (importOriginal) => ({
 
 const rows = Array.from({ length: 300 }, (_, i) => ({ id: i, text: `row ${i} ${'ü'.repeat(i % 9)}`, flag: i % 4 === 0 }));
 const UNLIMITED = 2 ** 40;
+/** Fixed, so that two exports compared here cannot differ by the digits of their creation time. */
+const CREATED = new Date('2024-03-04T05:06:07Z');
 
 async function run(options: Partial<StreamOptions>): Promise<{ bytes: Uint8Array; result: ExportResult }> {
   let result: ExportResult | undefined;
-  const bytes = await readAll(exportStream(rows, { format: 'xlsx', xlsx: { sheetName: 'Data' }, ...options, onComplete: (r) => (result = r) }));
+  const bytes = await readAll(exportStream(rows, { format: 'xlsx', ...options, xlsx: { sheetName: 'Data', created: CREATED, ...options.xlsx }, onComplete: (r) => (result = r) }));
   return { bytes, result: result! };
 }
 
