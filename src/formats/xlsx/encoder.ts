@@ -904,7 +904,10 @@ export function deflateSegment(xml: readonly Uint8Array[], final: boolean): Uint
   while (last >= 0 && stream[last] === 0) last--;
   const typeBit = last * 8 + (31 - Math.clz32(stream[last] ?? 0));
   const start = typeBit - 1;
-  if (last < 0 || start < 0 || ((stream[start >> 3]! >> (start & 7)) & 1) !== 1) throw new Error('xlsx: unexpected end of a deflate segment');
+  // Ten bits from BFINAL, then the padding: anything else is not the block expected.
+  if (last < 0 || start < 0 || ((stream[start >> 3]! >> (start & 7)) & 1) !== 1 || stream.length !== (start + 10 + 7) >> 3) {
+    throw new Error('xlsx: unexpected end of a deflate segment');
+  }
   // An empty stored block where the final one began: three 0 bits, 0 bits to the byte, LEN 0, NLEN 0xFFFF.
   const aligned = (start + 3 + 7) >> 3;
   const segment = new Uint8Array(aligned + 4);
