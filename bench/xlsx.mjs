@@ -12,7 +12,8 @@
  *
  * Speed: Sluice XLSX, Sluice CSV (the same rows, for the XLSX/CSV ratio) and exceljs's
  * `stream.xlsx.WorkbookWriter` on BENCH_ROWS rows; SheetJS (`json_to_sheet` + `write`) on half of
- * them, against Sluice on the same half. Each case runs once after a small warm-up: the peers take
+ * them, against Sluice on the same half; Sluice under `limits.maxBytes` with `'truncate'` (the
+ * sheet deflated by fflate in measured segments), with nothing cut and cut at half the file. Each case runs once after a small warm-up: the peers take
  * tens of seconds a run. Also: where Sluice's XLSX time goes (rows → batches, XML, deflate).
  */
 import { spawn } from 'node:child_process';
@@ -196,6 +197,12 @@ export async function suiteXlsx({ rows: ROWS, memoryRows: MEMORY_ROWS, log = con
   log(`  exceljs stream ${Math.round(excel.ms)} ms, ${(excel.bytes / 1e6).toFixed(1)} MB`);
   const xlsxHalf = await time(() => sluiceRun(half));
   log(`  sluice xlsx (${half.length.toLocaleString('en-US')} rows) ${Math.round(xlsxHalf.ms)} ms`);
+  // Under limits.maxBytes with 'truncate' the sheet goes through fflate in measured segments:
+  // once with a limit it never reaches (the whole file that way), once cut at half the plain file.
+  const truncating = await time(() => sluiceRun(rows, 'xlsx', { limits: { maxBytes: 2 ** 40, onExceed: 'truncate' } }));
+  log(`  sluice xlsx under limits.maxBytes, nothing cut ${Math.round(truncating.ms)} ms, ${(truncating.bytes / 1e6).toFixed(1)} MB`);
+  const cutHalf = await time(() => sluiceRun(rows, 'xlsx', { limits: { maxBytes: Math.floor(xlsx.bytes / 2), onExceed: 'truncate' } }));
+  log(`  sluice xlsx cut at half the plain file's bytes ${Math.round(cutHalf.ms)} ms, ${(cutHalf.bytes / 1e6).toFixed(1)} MB`);
   let sheetjs;
   try {
     sheetjs = await time(() => sheetjsRun(half));
@@ -210,6 +217,8 @@ export async function suiteXlsx({ rows: ROWS, memoryRows: MEMORY_ROWS, log = con
     sluiceCsv: { ms: Math.round(csv.ms), bytes: csv.bytes, cpu: csv.cpu },
     exceljsStream: { ms: Math.round(excel.ms), bytes: excel.bytes },
     sluiceXlsxHalf: { rows: half.length, ms: Math.round(xlsxHalf.ms), bytes: xlsxHalf.bytes },
+    sluiceXlsxTruncatingPath: { ms: Math.round(truncating.ms), bytes: truncating.bytes },
+    sluiceXlsxCutAtHalf: { maxBytes: Math.floor(xlsx.bytes / 2), ms: Math.round(cutHalf.ms), bytes: cutHalf.bytes },
     sheetjsHalf: sheetjs.error ? { rows: half.length, error: sheetjs.error } : { rows: half.length, ms: Math.round(sheetjs.ms), bytes: sheetjs.bytes },
     stages: stage,
   };
@@ -218,6 +227,7 @@ export async function suiteXlsx({ rows: ROWS, memoryRows: MEMORY_ROWS, log = con
     sizeVsExceljs: round2(xlsx.bytes / excel.bytes),
     speedupOverSheetjsHalf: sheetjs.error ? null : round2(sheetjs.ms / xlsxHalf.ms),
     xlsxOverCsv: round2(xlsx.ms / csv.ms),
+    truncatingPathOverPlain: round2(truncating.ms / xlsx.ms),
   };
   log(
     `  ratios: ${out.ratios.speedupOverExceljs}× faster than exceljs (target ≥ 4), size ${out.ratios.sizeVsExceljs}× exceljs's (target ≤ 1.15), ` +

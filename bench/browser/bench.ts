@@ -159,14 +159,19 @@ const api = {
     const handle = await root.getFileHandle('sluice.csv', { create: true });
     return measure('sluice exportData → file (worker)', rows.length, async () => (await lib.exportData(rows as never, { format: 'csv', target: handle })).bytesWritten);
   },
-  /** Sluice in its worker to a file handle in another format (or CSV with gzip), for the format ratios. */
-  async sluiceFormat(format: 'json' | 'ndjson' | 'parquet' | 'arrow' | 'xlsx' | 'csv', compression: 'none' | 'gzip' = 'none'): Promise<BenchRun> {
+  /**
+   * Sluice in its worker to a file handle in another format (or CSV with gzip), for the format
+   * ratios; with `maxBytes`, under that limit with `onExceed: 'truncate'`.
+   */
+  async sluiceFormat(format: 'json' | 'ndjson' | 'parquet' | 'arrow' | 'xlsx' | 'csv', compression: 'none' | 'gzip' = 'none', maxBytes?: number): Promise<BenchRun> {
     const rows = (window as unknown as { benchRows: unknown[] }).benchRows;
     const lib = (await import(/* @vite-ignore */ LIBRARY_URL)) as typeof Sluice;
     const root = await navigator.storage.getDirectory();
     const handle = await root.getFileHandle(`sluice-${format}-${compression}`, { create: true });
-    const name = `sluice exportData → ${format}${compression === 'none' ? '' : `+${compression}`} file (worker)`;
-    return measure(name, rows.length, async () => (await lib.exportData(rows as never, { format, compression, target: handle })).bytesWritten);
+    const limited = maxBytes === undefined ? '' : ` (maxBytes ${maxBytes}, truncate)`;
+    const name = `sluice exportData → ${format}${compression === 'none' ? '' : `+${compression}`} file (worker)${limited}`;
+    const limits = maxBytes === undefined ? {} : { limits: { maxBytes, onExceed: 'truncate' as const } };
+    return measure(name, rows.length, async () => (await lib.exportData(rows as never, { format, compression, target: handle, ...limits })).bytesWritten);
   },
   /** Sluice with worker: false, for comparison. */
   async sluiceMain(): Promise<BenchRun> {

@@ -32,7 +32,7 @@ const IDB_ROUNDS = Math.max(1, intFromEnv('BENCH_BROWSER_IDB_ROUNDS', 5));
 const STREAM_ROWS = intFromEnv('BENCH_BROWSER_STREAM_ROWS', 5_000_000);
 /**
  * Runs of section 1 to keep, by name (`sluice`, `papa`, `sluiceMain`, `papaBlobOnly`, `json`, `ndjson`,
- * `parquet`, `arrow`, `xlsx`, `csv+gzip`), comma-separated; all when unset. For quick A/B runs:
+ * `parquet`, `arrow`, `xlsx`, `xlsx-cut`, `csv+gzip`), comma-separated; all when unset. For quick A/B runs:
  * targets whose runs are left out are reported as not measured.
  */
 const ONLY = process.env['BENCH_BROWSER_ONLY'] ? process.env['BENCH_BROWSER_ONLY'].split(',').map((name) => name.trim()) : null;
@@ -264,8 +264,9 @@ async function main(): Promise<void> {
     await openPage(page);
     await page.evaluate((n) => window.sluiceBench!.prepare(n), ROWS);
     const runs: BenchRun[] = [];
-    const formats: Record<string, ['json' | 'ndjson' | 'parquet' | 'arrow' | 'xlsx' | 'csv', 'none' | 'gzip']> = FORMATS
-      ? { json: ['json', 'none'], ndjson: ['ndjson', 'none'], parquet: ['parquet', 'none'], arrow: ['arrow', 'none'], xlsx: ['xlsx', 'none'], 'csv+gzip': ['csv', 'gzip'] }
+    // `xlsx-cut`: XLSX under a byte limit it never reaches, so the whole workbook goes the truncating path.
+    const formats: Record<string, ['json' | 'ndjson' | 'parquet' | 'arrow' | 'xlsx' | 'csv', 'none' | 'gzip', number?]> = FORMATS
+      ? { json: ['json', 'none'], ndjson: ['ndjson', 'none'], parquet: ['parquet', 'none'], arrow: ['arrow', 'none'], xlsx: ['xlsx', 'none'], 'xlsx-cut': ['xlsx', 'none', 2 ** 40], 'csv+gzip': ['csv', 'gzip'] }
       : {};
     const order = ['sluice', 'papa', 'sluiceMain', 'papaBlobOnly', ...Object.keys(formats)].filter((name) => ONLY === null || ONLY.includes(name));
     for (let round = 0; round < ROUNDS; round++) {
@@ -276,7 +277,7 @@ async function main(): Promise<void> {
         const format = formats[name];
         const run =
           format !== undefined
-            ? await page.evaluate(([f, c]) => window.sluiceBench!.sluiceFormat(f, c), format)
+            ? await page.evaluate(([f, c, m]) => window.sluiceBench!.sluiceFormat(f, c, m), format)
             : await page.evaluate((which) => window.sluiceBench![which as 'sluice' | 'papa' | 'sluiceMain' | 'papaBlobOnly'](), name);
         console.log(describeRun(round, run));
         if (ROUNDS === 1 || round > 0) runs.push(run);

@@ -3,7 +3,8 @@
  * `onExceed: 'truncate'` ends the file at the last row that fits together with what `finish()`
  * adds. Text formats are cut by the engine (rows are independent bytes); binary formats measure
  * their own units and footer (`Encoder.encodeWithin`). Compressed output is counted again after
- * compression, where the limit applies (see create.ts).
+ * compression, where the limit applies (see create.ts). XLSX is cut as the binary formats are: its
+ * encoder measures the workbook that would end after a row, zip directory included.
  */
 import { ExportError } from '../errors.js';
 import type { Encoder, FormatDefinition, OutputColumn } from '../formats/types.js';
@@ -47,11 +48,9 @@ export class ByteBudget {
 
   /** The `limit_exceeded` error for `limits.maxBytes`. */
   exceeded(row?: number): ExportError {
-    const { options, format } = this.context;
-    const limits = options.limits!;
-    const uncuttable = !format.truncatableBySize && limits.onExceed === 'truncate';
-    const why = uncuttable ? `; ${format.name} files cannot be truncated by size (a cut file would have no footer or directory): use limits.maxRows to truncate, or a text format` : '';
-    return new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes${why}`, {
+    // Every format can be cut at a row, so under 'truncate' this is only the guard against a measure falling short.
+    const limits = this.context.options.limits!;
+    return new ExportError('limit_exceeded', `the export would write more than limits.maxBytes (${limits.maxBytes}) bytes`, {
       details: row === undefined ? { path: 'limits.maxBytes' } : { path: 'limits.maxBytes', row },
     });
   }

@@ -87,7 +87,7 @@ export interface FormatDefinition {
   readonly binary: boolean;
   /**
    * Whether `limits.maxBytes` can truncate the output at a row: a text format's rows are
-   * independent bytes; a binary format's encoder measures its units and footer (`encodeWithin`).
+   * independent bytes; a binary format's encoder (and the XLSX one) measures its units and footer (`encodeWithin`).
    */
   readonly truncatableBySize: boolean;
   /** The most data rows a file can hold with these options, if the format has such a cap. */

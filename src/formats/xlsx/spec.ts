@@ -16,8 +16,9 @@ export const xlsxSpec: FormatSpec = {
   // Not binary for the engine: a cell that does not fit its column's type is written as text, and
   // nested values as JSON text, as in CSV.
   binary: false,
-  // The zip's central directory comes last: a file cut at a row has none.
-  truncatableBySize: false,
+  // Under a byte limit the encoder deflates the sheet in measured segments and cuts at the last row
+  // that fits with the zip's ending (encodeWithin).
+  truncatableBySize: true,
   // The file is a zip already.
   outerCompression: false,
   optionsKey: 'xlsx',

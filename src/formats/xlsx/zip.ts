@@ -39,6 +39,16 @@ export class ZipWriter {
     this.dosTime = (modified.getUTCHours() << 11) | (modified.getUTCMinutes() << 5) | (modified.getUTCSeconds() >> 1);
   }
 
+  /**
+   * An independent copy of the archive's state: what it returns for the same calls is what this
+   * writer would return, so a size can be measured by writing the rest on the copy.
+   */
+  clone(): ZipWriter {
+    const copy = Object.create(ZipWriter.prototype) as ZipWriter;
+    Object.assign(copy, this, { entries: [...this.entries], current: this.current === null ? null : { ...this.current } });
+    return copy;
+  }
+
   /** The local header of a new deflated entry. */
   begin(name: string): Uint8Array {
     if (this.current !== null) throw new Error(`zip entry ${new TextDecoder().decode(this.current.name)} is still open`);

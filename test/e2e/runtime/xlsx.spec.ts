@@ -48,3 +48,31 @@ test('blob: result.blob holds the XLSX file with its MIME type', async ({ runtim
   expect(out.fileName).toMatch(/\.xlsx$/);
   expect(sheetRows(new Uint8Array(out.bytes))).toHaveLength(501);
 });
+
+test("maxBytes with onExceed 'truncate': the worker ends the workbook at the last row that fits", async ({ runtime }) => {
+  const maxBytes = 150_000;
+  const out = await runtime.evaluate(async (limit) => {
+    const { lib, standardRows } = window.sluiceRuntime!;
+    const rows = standardRows(5_000);
+    // A fixed creation time: its digits are deflated into the workbook, and two sizes are compared.
+    const xlsx = { created: new Date('2024-03-04T05:06:07Z') };
+    const cut = await lib.exportData(rows, { format: 'xlsx', xlsx, target: 'blob', limits: { maxBytes: limit, onExceed: 'truncate' } });
+    // The same rows and one more, written the same way, for the check that one more would not fit.
+    const oneMore = await lib.exportData(rows, { format: 'xlsx', xlsx, target: 'blob', limits: { maxRows: cut.rowsWritten + 1, maxBytes: 2 ** 40, onExceed: 'truncate' } });
+    return {
+      thread: cut.resources.thread,
+      truncated: cut.truncated,
+      rowsWritten: cut.rowsWritten,
+      bytes: Array.from(new Uint8Array(await cut.blob!.arrayBuffer())),
+      oneMoreBytes: oneMore.bytesWritten,
+    };
+  }, maxBytes);
+  expect(out).toMatchObject({ thread: 'worker', truncated: true });
+  expect(out.bytes.length).toBeLessThanOrEqual(maxBytes);
+  expect(out.oneMoreBytes).toBeGreaterThan(maxBytes);
+  const rows = sheetRows(new Uint8Array(out.bytes));
+  expect(rows[0]).toEqual([...STANDARD_COLUMNS]);
+  expect(rows).toHaveLength(out.rowsWritten + 1);
+  const expected = standardRows(out.rowsWritten);
+  expect(rows.slice(1)).toEqual(expected.map((row) => STANDARD_COLUMNS.map((column) => row[column])));
+});

@@ -54,12 +54,16 @@ describe('XLSX through the pipeline', () => {
     await verifyExport('xlsx', bytes, { rows: 250 });
   });
 
-  it('limits.maxBytes fails clearly: a zip stream cannot be cut at a byte count', async () => {
-    const error = await codeOf(toXlsx(people(20_000), { limits: { maxBytes: 60_000, onExceed: 'truncate' }, chunkSize: 1000 }));
+  it("limits.maxBytes with onExceed 'truncate' ends the workbook at the last row that fits", async () => {
+    const { bytes, result } = await toXlsx(people(20_000), { limits: { maxBytes: 60_000, onExceed: 'truncate' }, chunkSize: 1000 });
+    expect(bytes.length).toBeLessThanOrEqual(60_000);
+    expect(result.truncated).toBe(true);
+    expect(result.rowsWritten).toBeGreaterThan(0);
+    expect(result.rowsWritten).toBeLessThan(20_000);
+    await verifyExport('xlsx', bytes, { rows: result.rowsWritten });
+    expect(sheetjsSheets(bytes)[0]!.rows).toHaveLength(result.rowsWritten + 1);
+    const error = await codeOf(toXlsx(people(20_000), { limits: { maxBytes: 60_000 }, chunkSize: 1000 }));
     expect(error.code).toBe('limit_exceeded');
-    expect(error.message).toMatch(/xlsx files cannot be truncated by size/);
-    const { result } = await toXlsx(people(2_000), { limits: { maxBytes: 10_000_000, onExceed: 'truncate' } });
-    expect(result.truncated).toBe(false);
   });
 
   it('reports progress with a fraction, and the checksum of the bytes', async () => {

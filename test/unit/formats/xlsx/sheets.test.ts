@@ -38,6 +38,26 @@ describe('XLSX sheets past 1,048,576 rows', () => {
     expect(workbook).toContain('<sheet name="Data" sheetId="1" r:id="rId1"/><sheet name="Data (2)" sheetId="2" r:id="rId2"/>');
   }, 300_000);
 
+  it("under limits.maxBytes with onExceed 'truncate' too: the second sheet opens only for a row that fits", async () => {
+    const limits = { maxBytes: 2 ** 40, onExceed: 'truncate' } as const;
+    // A fixed creation time: its digits are deflated into the workbook, and sizes are compared across exports.
+    const xlsx = { sheetName: 'Data', created: new Date('2024-03-04T05:06:07Z') };
+    const whole = await toXlsx(numbers(LIMIT + 2), { limits, xlsx });
+    expect(whole.result).toMatchObject({ rowsWritten: LIMIT + 2, truncated: false });
+    await verifyExport('xlsx', whole.bytes, { rows: LIMIT + 2 });
+    const [second] = sheetjsSheets(whole.bytes, { sheets: 1 });
+    expect(second!.rows).toEqual([['n'], [LIMIT], [LIMIT + 1]]);
+    // The workbook of exactly one full sheet, and a budget a byte short of the one with a row more.
+    const oneSheet = await toXlsx(numbers(LIMIT + 2), { limits: { ...limits, maxRows: LIMIT }, xlsx });
+    const oneMore = await toXlsx(numbers(LIMIT + 2), { limits: { ...limits, maxRows: LIMIT + 1 }, xlsx });
+    const cut = await toXlsx(numbers(LIMIT + 2), { limits: { maxBytes: oneMore.bytes.length - 1, onExceed: 'truncate' }, xlsx });
+    expect(cut.result).toMatchObject({ rowsWritten: LIMIT, truncated: true });
+    expect(Buffer.from(cut.bytes).equals(Buffer.from(oneSheet.bytes))).toBe(true);
+    const names = Object.keys(unzipSync(cut.bytes, { filter: (file) => file.name.startsWith('xl/worksheets/') }));
+    expect(names).toEqual(['xl/worksheets/sheet1.xml']);
+    await verifyExport('xlsx', cut.bytes, { rows: LIMIT });
+  }, 300_000);
+
   it('truncate stops at the sheet and says so; error fails with limit_exceeded', async () => {
     const { bytes, result } = await toXlsx(numbers(LIMIT + 5), { xlsx: { overflow: 'truncate' } });
     expect(result.rowsWritten).toBe(LIMIT);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { crc32 as nodeCrc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { createCompressor, GzipUnwrapper, ZLIB_LEVEL } from '../../../../src/formats/xlsx/deflate.js';
+import { crc32 } from '../../../../src/formats/xlsx/crc32.js';
 import { ZipWriter } from '../../../../src/formats/xlsx/zip.js';
 
 const GiB4 = 2 ** 32;
@@ -151,6 +152,33 @@ describe('ZipWriter', () => {
     const tail2 = next.close();
     expect(centralDirectory(tail2, 0, 1)[0]!.extra).toEqual([]);
     expect(Buffer.from(tail2).indexOf(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(46 + 1);
+  });
+});
+
+describe('ZipWriter.clone', () => {
+  it('a copy writes what the original would, and writing on it leaves the original as it was', () => {
+    const zip = new ZipWriter(new Date('2024-05-06T07:08:10Z'));
+    zip.begin('a.xml');
+    zip.data(100);
+    zip.end(1, 100, 300);
+    zip.begin('b.xml');
+    zip.data(7);
+    const copy = zip.clone();
+    const fromCopy = [copy.end(2, 7, 9), copy.begin('c.xml'), copy.end(3, 0, 0), copy.close()];
+    expect(copy.offset).toBeGreaterThan(zip.offset);
+    const fromOriginal = [zip.end(2, 7, 9), zip.begin('c.xml'), zip.end(3, 0, 0), zip.close()];
+    expect(fromOriginal.map((bytes) => Buffer.from(bytes).toString('hex'))).toEqual(fromCopy.map((bytes) => Buffer.from(bytes).toString('hex')));
+    expect(zip.offset).toBe(copy.offset);
+  });
+});
+
+describe('crc32', () => {
+  it("matches Node's zlib, whole and continued, at every length around its four-byte steps", () => {
+    const bytes = Uint8Array.from({ length: 5_000 }, (_, i) => (i * 2_654_435_761) >>> 24);
+    for (const length of [0, 1, 2, 3, 4, 5, 7, 8, 9, 1_000, 4_999, 5_000]) {
+      expect(crc32(bytes.subarray(0, length)), `length ${length}`).toBe(nodeCrc32(bytes.subarray(0, length)));
+    }
+    expect(crc32(bytes.subarray(1_001), crc32(bytes.subarray(0, 1_001)))).toBe(nodeCrc32(bytes));
   });
 });
 
