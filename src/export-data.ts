@@ -16,6 +16,7 @@ import type { ExportFormat, ExportJob, ExportOptions, ExportSource, Progress, Sa
 import { JobState, type JobOutcome } from './job-state.js';
 import { acquireWorker, fitsTextWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
 import type { JobChannel, RunResult, WireOptions, WorkerSinkSpec } from './worker/protocol.js';
+import type { OpfsClaim } from './sinks/opfs-claim.js';
 
 /**
  * The library's own worker. Written literally so a consumer's bundler (Vite, webpack 5) finds the
@@ -402,10 +403,18 @@ async function runInWorker(
     },
   };
 
+  // A worker that dies cannot remove the 'opfs' file it created: the page notes beforehand
+  // whether the file was there, and removes it after a death if not (see sinks/opfs-claim.ts).
+  let claim: OpfsClaim | null = null;
   let connection: WorkerConnection;
   try {
+    if (sinkSpec.kind === 'opfs') {
+      const { claimOpfsFile } = await loadChunk(() => import('./sinks/opfs-claim.js'));
+      claim = await claimOpfsFile(sinkSpec.fileName);
+    }
     connection = acquireWorker(factory, { appFactory: isAppFactory(factory) });
   } catch (error) {
+    claim?.release();
     await pageSource.close().catch(() => undefined);
     throw error;
   }
@@ -431,8 +440,12 @@ async function runInWorker(
     const failure = signal.aborted ? abortError(signal.reason) : error;
     // The worker aborts the app's stream itself, unless it died first.
     await relay?.abort(failure).catch(() => undefined);
+    // A dead worker (also one killed for not stopping after a cancel) left its 'opfs' file: the
+    // job settles once the page has removed it.
+    if (claim !== null && connection.failure !== null) await claim.discard();
     throw failure;
   } finally {
+    claim?.release();
     clearTimeout(graceTimer);
     signal.removeEventListener('abort', onAbort);
     // Not awaited: closing a stalled async iterable waits for its pending next(), which may never

@@ -248,3 +248,148 @@ test('the quota: a download spool past it fails with quota_exceeded and leaves n
     await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   }
 });
+
+/**
+ * A worker killed while it writes an 'opfs' export: the page removes the file the export created,
+ * and leaves alone a file of that name that was there before (its swap file kept it intact).
+ * Returns what the page saw while the export ran and after it settled.
+ */
+async function killDuringOpfsExport(runtime: import('@playwright/test').Page, original: string | null) {
+  return runtime.evaluate(async (original) => {
+    const { lib, standardRow, recordingWorkers, writeOpfs, readOpfs, listOpfs, listSpool } = window.sluiceRuntime!;
+    if (original !== null) await writeOpfs('x.csv', original);
+    const { factory, workers } = recordingWorkers();
+    async function* rows() {
+      for (let i = 0; i < 5_000_000; i++) {
+        if (i % 1000 === 0) await new Promise((r) => setTimeout(r, 1));
+        yield standardRow(i);
+      }
+    }
+    let during: string[] | null = null;
+    let killing = false;
+    const job = lib.exportData(rows(), {
+      format: 'csv',
+      target: 'opfs',
+      fileName: 'x.csv',
+      worker: factory,
+      onProgress: (p) => {
+        if (killing || p.bytesWritten < 256 * 1024) return;
+        killing = true;
+        // What the export has made so far, then the kill.
+        void listOpfs().then((names) => {
+          during = names;
+          workers[0]!.terminate();
+        });
+      },
+    });
+    const error = await Promise.resolve(job).then(
+      () => null,
+      (e: unknown) => window.sluiceRuntime!.errorInfo(e),
+    );
+    return { error, during, after: await listOpfs(), spool: await listSpool(), text: await readOpfs('x.csv'), phase: job.progress.phase };
+  }, original);
+}
+
+test("a worker killed mid-export to 'opfs': worker_failed, and the file it created is gone (no swap file either)", async ({ runtime }) => {
+  const out = await killDuringOpfsExport(runtime, null);
+  expect(out.error?.code).toBe('worker_failed');
+  expect(out.phase).toBe('failed');
+  expect(out.during, 'the export had created its file before the kill').toContain('x.csv');
+  expect(out.after, 'nothing left in the OPFS root').toEqual([]);
+  expect(out.spool).toEqual([]);
+  expect(out.text).toBeNull();
+});
+
+test("a worker killed mid-export to 'opfs' over an older file: that file keeps its old content", async ({ runtime }) => {
+  const out = await killDuringOpfsExport(runtime, ORIGINAL);
+  expect(out.error?.code).toBe('worker_failed');
+  expect(out.during).toContain('x.csv');
+  expect(out.text, 'the older file is untouched').toBe(ORIGINAL);
+  expect(out.after, 'the older file and no swap file').toEqual(['x.csv']);
+  expect(out.spool).toEqual([]);
+});
+
+test("a worker killed mid-export to 'opfs' while another export writes the same name: the file is left to the other", async ({ runtime }) => {
+  const out = await runtime.evaluate(async () => {
+    const { lib, standardRow, recordingWorkers, readOpfs, listOpfs } = window.sluiceRuntime!;
+    // Two factories, so two workers: killing one leaves the other export running.
+    const first = recordingWorkers();
+    const second = recordingWorkers();
+    // The surviving export holds at row 10,000 until the killed one has settled.
+    let settled = (): void => undefined;
+    const doomedSettled = new Promise<void>((resolve) => (settled = resolve));
+    let held = false;
+    async function* rows(n: number, holdAt = -1) {
+      for (let i = 0; i < n; i++) {
+        if (i % 1000 === 0) await new Promise((r) => setTimeout(r, 1));
+        if (i === holdAt) {
+          held = true;
+          await doomedSettled;
+        }
+        yield standardRow(i);
+      }
+    }
+    const survivor = lib.exportData(rows(60_000, 10_000), { format: 'csv', target: 'opfs', fileName: 'x.csv', worker: second.factory });
+    let killed = false;
+    const doomed = lib.exportData(rows(5_000_000), {
+      format: 'csv',
+      target: 'opfs',
+      fileName: 'x.csv',
+      worker: first.factory,
+      onProgress: (p) => {
+        if (killed || p.rowsWritten < 5_000) return;
+        killed = true;
+        first.workers[0]!.terminate();
+      },
+    });
+    const error = await Promise.resolve(doomed).then(
+      () => null,
+      (e: unknown) => window.sluiceRuntime!.errorInfo(e),
+    );
+    const survivorWasHeld = held;
+    settled();
+    const result = await survivor;
+    return { error, survivorWasHeld, rowsWritten: result.rowsWritten, text: await readOpfs('x.csv'), after: await listOpfs() };
+  });
+  expect(out.error?.code).toBe('worker_failed');
+  expect(out.survivorWasHeld, 'the other export was still running when the killed one settled').toBe(true);
+  expect(out.rowsWritten).toBe(60_000);
+  expect(parseCsv(out.text!)).toHaveLength(60_001);
+  expect(out.after).toEqual(['x.csv']);
+});
+
+test("a worker killed mid-export to 'opfs' after another export of that name finished: the finished file stays", async ({ runtime }) => {
+  const out = await runtime.evaluate(async () => {
+    const { lib, standardRow, standardRows, recordingWorkers, readOpfs, listOpfs } = window.sluiceRuntime!;
+    const { factory, workers } = recordingWorkers();
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached = (): void => undefined;
+    const atGate = new Promise<void>((resolve) => (reached = resolve));
+    async function* rows() {
+      for (let i = 0; i < 5_000_000; i++) {
+        if (i % 1000 === 0) await new Promise((r) => setTimeout(r, 1));
+        if (i === 20_000) {
+          reached();
+          await gate;
+        }
+        yield standardRow(i);
+      }
+    }
+    // The first export has created x.csv and is half-way; a second one writes x.csv in full.
+    const doomed = lib.exportData(rows(), { format: 'csv', target: 'opfs', fileName: 'x.csv', worker: factory });
+    await atGate;
+    const finished = await lib.exportData(standardRows(2_000), { format: 'csv', target: 'opfs', fileName: 'x.csv', worker: recordingWorkers().factory });
+    workers[0]!.terminate();
+    release();
+    const error = await Promise.resolve(doomed).then(
+      () => null,
+      (e: unknown) => window.sluiceRuntime!.errorInfo(e),
+    );
+    return { error, rowsWritten: finished.rowsWritten, text: await readOpfs('x.csv'), after: await listOpfs() };
+  });
+  expect(out.error?.code).toBe('worker_failed');
+  expect(out.rowsWritten).toBe(2_000);
+  expect(parseCsv(out.text!), "the second export's file is whole").toHaveLength(2_001);
+  expect(out.after).toEqual(['x.csv']);
+});
