@@ -41,7 +41,7 @@ function isAppFactory(factory: WorkerFactory): boolean {
 }
 
 /** How long a cancel may take before the worker is replaced: 2 s. */
-const CANCEL_GRACE_MS = 2_000;
+export const CANCEL_GRACE_MS = 2_000;
 
 let nextJobId = 1;
 let spoolCleaned = false;

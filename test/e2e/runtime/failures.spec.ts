@@ -2,6 +2,7 @@
  * Cancel and failure in Chromium: nothing is left behind, a picked file keeps what it held, the
  * job rejects with the right code, and the worker (or a fresh one) takes the next job.
  */
+import { CANCEL_BOUND_MS, DEATH_NOTICE_BOUND_MS } from '../../helpers/timing.js';
 import { expect, parseCsv, test } from './fixtures.js';
 
 const ORIGINAL = 'ORIGINAL CONTENT, written before the export\n';
@@ -35,11 +36,12 @@ test('cancel mid-export: reading stops, the picked file keeps its bytes, the wor
     const { lib, standardRow, readOpfs, writeOpfs, listSpool } = window.sluiceRuntime!;
     await writeOpfs('keep.csv', original);
     window.__picker.nextName = 'keep.csv';
-    let lastPullAt = 0;
+    let read = 0;
+    let readAtCancel = 0;
     let cancelAt = 0;
     async function* rows() {
       for (let i = 0; i < 5_000_000; i++) {
-        lastPullAt = performance.now();
+        read = i + 1;
         if (i % 1000 === 0) await new Promise((r) => setTimeout(r, 1));
         yield standardRow(i);
       }
@@ -52,6 +54,7 @@ test('cancel mid-export: reading stops, the picked file keeps its bytes, the wor
         phases.push(p.phase);
         if (cancelAt === 0 && p.rowsWritten > 20_000) {
           cancelAt = performance.now();
+          readAtCancel = read;
           job.cancel('stop button');
         }
       },
@@ -61,12 +64,14 @@ test('cancel mid-export: reading stops, the picked file keeps its bytes, the wor
       (e: unknown) => window.sluiceRuntime!.errorInfo(e),
     );
     const rejectedAfterMs = performance.now() - cancelAt;
+    const readWhenRejected = read;
     await new Promise((r) => setTimeout(r, 500));
     const next = await lib.exportData([{ a: 1 }], { format: 'csv', target: 'blob' });
     return {
       error,
       rejectedAfterMs,
-      readAfterCancelMs: lastPullAt - cancelAt,
+      readAfterCancel: readWhenRejected - readAtCancel,
+      readAfterRejection: read - readWhenRejected,
       text: await readOpfs('keep.csv'),
       spool: await listSpool(),
       lastPhase: phases.at(-1),
@@ -74,10 +79,15 @@ test('cancel mid-export: reading stops, the picked file keeps its bytes, the wor
       next: await next.blob!.text(),
     };
   }, ORIGINAL);
+  console.info(`cancel mid-export: ${out.readAfterCancel} rows read after cancel(), rejected after ${out.rejectedAfterMs.toFixed(0)} ms`);
   expect(out.error).toEqual({ code: 'aborted', message: 'the export was aborted: stop button' });
-  // A bound no correct build misses on a loaded machine: the source is not read on after the cancel.
-  expect(out.readAfterCancelMs, 'the source is not read a second after cancel()').toBeLessThanOrEqual(1_000);
-  expect(out.rejectedAfterMs).toBeLessThan(2_000);
+  // Counted in rows, not milliseconds, so a busy machine cannot fail it: at most the pull under
+  // way when the cancel came (PULL_MAX_ROWS, 8,192), and nothing once the job has rejected.
+  expect(out.readAfterCancel, 'rows read after cancel()').toBeLessThanOrEqual(8_192);
+  expect(out.readAfterRejection, 'rows read in the 500 ms after the job rejected').toBe(0);
+  // Settles, rather than hangs: a worker that ignored the cancel is terminated after the grace
+  // period; the bound allows a busy machine that many times over (see test/helpers/timing.ts).
+  expect(out.rejectedAfterMs).toBeLessThan(CANCEL_BOUND_MS);
   expect(out.text, 'the picked file keeps what it held before').toBe(ORIGINAL);
   expect(out.spool).toEqual([]);
   expect(out.lastPhase).toBe('aborted');
@@ -132,7 +142,7 @@ test('opfs target that fails leaves no file behind; a failed download starts no 
   expect(downloads).toBe(0);
 });
 
-test('a terminated worker: the job rejects with worker_failed within 2 s and the next job gets a fresh worker', async ({ runtime }) => {
+test('a terminated worker: the job rejects with worker_failed (rather than hanging) and the next job gets a fresh worker', async ({ runtime }) => {
   const out = await runtime.evaluate(async () => {
     const { lib, standardRow, recordingWorkers } = window.sluiceRuntime!;
     const { factory, workers } = recordingWorkers();
@@ -163,12 +173,15 @@ test('a terminated worker: the job rejects with worker_failed within 2 s and the
     return { error, detectedAfterMs, workers: workers.length, next: await next.blob!.text() };
   });
   expect(out.error?.code).toBe('worker_failed');
-  expect(out.detectedAfterMs).toBeLessThan(2_000);
+  // A Web Lock notices in 7–70 ms when the machine is idle; the bound is the heartbeat's (the
+  // slower way) times a busy machine's factor (see test/helpers/timing.ts), under the worker's
+  // 15 s start timeout, so a death noticed only by some other timer still fails.
+  expect(out.detectedAfterMs).toBeLessThan(DEATH_NOTICE_BOUND_MS);
   expect(out.workers).toBe(2);
   expect(parseCsv(out.next)).toEqual([['a'], ['1'], ['2']]);
 });
 
-test('a worker that ends itself (self.close()) is noticed through its Web Lock: worker_failed within 2 s', async ({ runtime }) => {
+test('a worker that ends itself (self.close()) is noticed through its Web Lock: worker_failed (rather than hanging)', async ({ runtime }) => {
   const out = await runtime.evaluate(async () => {
     const { lib, standardRow, closingWorker } = window.sluiceRuntime!;
     const workers: Worker[] = [];
@@ -205,7 +218,10 @@ test('a worker that ends itself (self.close()) is noticed through its Web Lock: 
   });
   expect(out.error?.code).toBe('worker_failed');
   expect(out.error?.message).toMatch(/stopped/);
-  expect(out.detectedAfterMs).toBeLessThan(2_000);
+  // A Web Lock notices in 7–70 ms when the machine is idle; the bound is the heartbeat's (the
+  // slower way) times a busy machine's factor (see test/helpers/timing.ts), under the worker's
+  // 15 s start timeout, so a death noticed only by some other timer still fails.
+  expect(out.detectedAfterMs).toBeLessThan(DEATH_NOTICE_BOUND_MS);
   expect(out.workers).toBe(2);
   expect(parseCsv(out.next)).toEqual([['a'], ['1']]);
 });
