@@ -36,6 +36,8 @@ export type OpfsDiscard =
   | 'shared'
   /** The file holds bytes the dead export did not commit (another export's, finished meanwhile): left. */
   | 'written'
+  /** The claim had already ended ({@link OpfsClaim.release}): nothing done. */
+  | 'released'
   /** The file could not be read or removed (still locked by the browser after every attempt). */
   | 'locked';
 
@@ -116,7 +118,7 @@ export async function claimOpfsFile(fileName: string): Promise<OpfsClaim | null>
     existed,
     release,
     async discard() {
-      if (ended) return 'shared';
+      if (ended) return 'released';
       release();
       if (existed) return 'existed';
       if (locks === undefined) return 'shared';
