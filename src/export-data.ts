@@ -8,7 +8,7 @@ import { abortError, deserializeError, ExportError, printValue, toExportError } 
 import type { Filter } from './filter/ast.js';
 import type { FilterLike } from './filter/builder.js';
 import { triggerDownload } from './sinks/download.js';
-import { cleanSpool, getSpoolFile, removeSpoolFile } from './sinks/spool.js';
+import { cleanSpool, getSpoolFile, removeSpoolFile, retryOrphanedSpoolFiles } from './sinks/spool.js';
 import { pickFile } from './sinks/picker.js';
 import type { TargetPlan } from './sinks/resolve-target.js';
 import type { SinkSpec } from './sinks/types.js';
@@ -76,8 +76,12 @@ function loadRequestChecks(): Promise<typeof import('./request.js')> {
   return requestChecks;
 }
 
-/** Removes spool files that earlier page loads left (once per page). */
-function cleanSpoolOnce(): void {
+/**
+ * Removes spool files that earlier page loads left (once per page), and those of dead workers
+ * that were still locked when their job settled (at every export).
+ */
+function sweepSpool(): void {
+  retryOrphanedSpoolFiles().catch(() => undefined);
   if (spoolCleaned) return;
   spoolCleaned = true;
   cleanSpool().catch(() => undefined);
@@ -291,7 +295,7 @@ async function runTo(
   const combined = userSignal === undefined ? signal : anySignal(signal, userSignal);
   if (combined.aborted) throw abortError(combined.reason);
 
-  cleanSpoolOnce();
+  sweepSpool();
   const startedAt = performance.now();
   const wire = wireOptions(options);
   const sinkSpec = sinkFor(plan, handle, fileName, mimeType);

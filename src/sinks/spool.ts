@@ -119,8 +119,15 @@ export async function removeEntryPatiently(dir: FileSystemDirectoryHandle, name:
 }
 
 /**
+ * Spool files of dead workers that were still locked when their job settled. {@link cleanSpool}
+ * only takes files over an hour old, so the page's next export tries these again
+ * ({@link retryOrphanedSpoolFiles}).
+ */
+const orphans = new Set<string>();
+
+/**
  * Removes the spool file of a job whose worker died; a file that is still locked after every
- * attempt is left to a later start's {@link cleanSpool}. Never rejects.
+ * attempt is tried again by the page's next export. Never rejects.
  */
 export async function removeOrphanedSpoolFile(spoolName: string): Promise<void> {
   const root = await opfsRoot();
@@ -132,5 +139,19 @@ export async function removeOrphanedSpoolFile(spoolName: string): Promise<void> 
   } catch {
     return;
   }
-  await removeEntryPatiently(dir, spoolName);
+  if (!(await removeEntryPatiently(dir, spoolName))) orphans.add(spoolName);
+}
+
+/** Tries once more to remove the spool files {@link removeOrphanedSpoolFile} could not. Never rejects. */
+export async function retryOrphanedSpoolFiles(): Promise<void> {
+  if (orphans.size === 0) return;
+  const dir = await spoolDirectory();
+  for (const name of [...orphans]) {
+    try {
+      await dir?.removeEntry(name);
+      orphans.delete(name);
+    } catch (error) {
+      if ((error as { name?: unknown } | null)?.name === 'NotFoundError') orphans.delete(name);
+    }
+  }
 }
