@@ -485,6 +485,7 @@ export async function preload(
   const connection = acquireWorker(factory, { appFactory: isAppFactory(factory) });
   // The CSV worker too, when it is the library's: exports it can run go to it.
   const text = factory === defaultWorkerFactory ? acquireWorker(textWorkerFactory) : null;
-  await Promise.all([connection.ready, text?.ready, import('./worker/page-source.js')]);
+  // The page's own chunks that a worker export loads: an offline page could not fetch them later.
+  await Promise.all([connection.ready, text?.ready, import('./worker/page-source.js'), import('./sinks/opfs-claim.js')]);
   await connection.api.preload(formats);
 }
