@@ -8,7 +8,7 @@ import { abortError, deserializeError, ExportError, printValue, toExportError } 
 import type { Filter } from './filter/ast.js';
 import type { FilterLike } from './filter/builder.js';
 import { triggerDownload } from './sinks/download.js';
-import { cleanSpool, getSpoolFile, removeSpoolFile } from './sinks/spool.js';
+import { cleanSpool, getSpoolFile, removeSpoolFile, retryOrphanedSpoolFiles } from './sinks/spool.js';
 import { pickFile } from './sinks/picker.js';
 import type { TargetPlan } from './sinks/resolve-target.js';
 import type { SinkSpec } from './sinks/types.js';
@@ -16,6 +16,7 @@ import type { ExportFormat, ExportJob, ExportOptions, ExportSource, Progress, Sa
 import { JobState, type JobOutcome } from './job-state.js';
 import { acquireWorker, fitsTextWorker, releaseWorker, type WorkerConnection, type WorkerFactory } from './worker/client.js';
 import type { JobChannel, RunResult, WireOptions, WorkerSinkSpec } from './worker/protocol.js';
+import type { OpfsClaim } from './sinks/opfs-claim.js';
 
 /**
  * The library's own worker. Written literally so a consumer's bundler (Vite, webpack 5) finds the
@@ -40,7 +41,7 @@ function isAppFactory(factory: WorkerFactory): boolean {
 }
 
 /** How long a cancel may take before the worker is replaced: 2 s. */
-const CANCEL_GRACE_MS = 2_000;
+export const CANCEL_GRACE_MS = 2_000;
 
 let nextJobId = 1;
 let spoolCleaned = false;
@@ -75,8 +76,12 @@ function loadRequestChecks(): Promise<typeof import('./request.js')> {
   return requestChecks;
 }
 
-/** Removes spool files that earlier page loads left (once per page). */
-function cleanSpoolOnce(): void {
+/**
+ * Removes spool files that earlier page loads left (once per page), and those of dead workers
+ * that were still locked when their job settled (at every export).
+ */
+function sweepSpool(): void {
+  retryOrphanedSpoolFiles().catch(() => undefined);
   if (spoolCleaned) return;
   spoolCleaned = true;
   cleanSpool().catch(() => undefined);
@@ -290,7 +295,7 @@ async function runTo(
   const combined = userSignal === undefined ? signal : anySignal(signal, userSignal);
   if (combined.aborted) throw abortError(combined.reason);
 
-  cleanSpoolOnce();
+  sweepSpool();
   const startedAt = performance.now();
   const wire = wireOptions(options);
   const sinkSpec = sinkFor(plan, handle, fileName, mimeType);
@@ -402,10 +407,18 @@ async function runInWorker(
     },
   };
 
+  // A worker that dies cannot remove the 'opfs' file it created: the page notes beforehand
+  // whether the file was there, and removes it after a death if not (see sinks/opfs-claim.ts).
+  let claim: OpfsClaim | null = null;
   let connection: WorkerConnection;
   try {
+    if (sinkSpec.kind === 'opfs') {
+      const { claimOpfsFile } = await loadChunk(() => import('./sinks/opfs-claim.js'));
+      claim = await claimOpfsFile(sinkSpec.fileName);
+    }
     connection = acquireWorker(factory, { appFactory: isAppFactory(factory) });
   } catch (error) {
+    claim?.release();
     await pageSource.close().catch(() => undefined);
     throw error;
   }
@@ -431,8 +444,12 @@ async function runInWorker(
     const failure = signal.aborted ? abortError(signal.reason) : error;
     // The worker aborts the app's stream itself, unless it died first.
     await relay?.abort(failure).catch(() => undefined);
+    // A dead worker (also one killed for not stopping after a cancel) left its 'opfs' file: the
+    // job settles once the page has removed it.
+    if (claim !== null && connection.failure !== null) await claim.discard();
     throw failure;
   } finally {
+    claim?.release();
     clearTimeout(graceTimer);
     signal.removeEventListener('abort', onAbort);
     // Not awaited: closing a stalled async iterable waits for its pending next(), which may never
@@ -468,6 +485,7 @@ export async function preload(
   const connection = acquireWorker(factory, { appFactory: isAppFactory(factory) });
   // The CSV worker too, when it is the library's: exports it can run go to it.
   const text = factory === defaultWorkerFactory ? acquireWorker(textWorkerFactory) : null;
-  await Promise.all([connection.ready, text?.ready, import('./worker/page-source.js')]);
+  // The page's own chunks that a worker export loads: an offline page could not fetch them later.
+  await Promise.all([connection.ready, text?.ready, import('./worker/page-source.js'), import('./sinks/opfs-claim.js')]);
   await connection.api.preload(formats);
 }

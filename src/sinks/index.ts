@@ -19,7 +19,7 @@ export async function createSink(spec: SinkSpec): Promise<ByteSink> {
     case 'memory':
       return createMemorySink(spec.mimeType);
     case 'opfs':
-      return createOpfsSink(spec.fileName);
+      return createOpfsSink(spec.fileName, spec.spoolName);
     case 'spool':
       return createSpoolSink(spec.fileName, spec.mimeType, spec.spoolName);
   }

@@ -137,9 +137,10 @@ export async function createSpoolSink(fileName: string, mimeType: string, spoolN
 /**
  * The `'opfs'` target: the file `fileName` in the OPFS root. Written through `createWritable()`'s
  * swap file where it exists, so a failure leaves an older file of that name as it was; a file this
- * export created is removed again on failure.
+ * export created is removed again on failure. `spoolName` names the temporary file used where
+ * `createWritable()` is missing.
  */
-export async function createOpfsSink(fileName: string): Promise<ByteSink> {
+export async function createOpfsSink(fileName: string, spoolName: string = spoolFileName(fileName)): Promise<ByteSink> {
   const root = await opfsRoot();
   if (root === null) {
     throw new ExportError('unsupported_environment', `target "opfs" needs the origin private file system (navigator.storage.getDirectory), which is not available here`, {
@@ -170,7 +171,7 @@ export async function createOpfsSink(fileName: string): Promise<ByteSink> {
   }
   // No createWritable (older Safari): write a spool file with a sync handle, then move it into place.
   const dir = await spoolDirectory();
-  const temp = dir === null ? null : ((await dir.getFileHandle(spoolFileName(fileName), { create: true })) as SyncCapableHandle);
+  const temp = dir === null ? null : ((await dir.getFileHandle(spoolName, { create: true })) as SyncCapableHandle);
   const access = temp === null ? null : await trySyncAccess(temp);
   if (dir === null || temp === null || access === null || typeof temp.move !== 'function') {
     if (dir !== null && temp !== null) await dir.removeEntry(temp.name).catch(() => undefined);

@@ -95,27 +95,63 @@ export async function removeSpoolFile(spoolName: string): Promise<void> {
   await dir?.removeEntry(spoolName).catch(() => undefined);
 }
 
-/** Attempts {@link removeOrphanedSpoolFile} makes, and the pause between them: 10 × 200 ms. */
+/** Attempts {@link removeEntryPatiently} makes, and the pause between them: 10 × 200 ms. */
 export const ORPHAN_REMOVE_ATTEMPTS = 10;
 export const ORPHAN_REMOVE_PAUSE_MS = 200;
 
 /**
- * Removes the spool file of a job whose worker died. The dead worker's sync access handle may
- * keep the file locked for a moment (`NoModificationAllowedError`), so removal is tried again a
- * few times; a file that is still there after that is left to the next start's {@link cleanSpool}.
- * Never rejects.
+ * Removes a file that a dead worker was writing. The browser may keep the file locked for a
+ * moment after the worker is gone (`NoModificationAllowedError` while the worker's sync access
+ * handle or writable is being dropped), so removal is tried again a few times. True once the file
+ * is gone (or was not there), false if it is still locked after every attempt. Never rejects.
  */
-export async function removeOrphanedSpoolFile(spoolName: string): Promise<void> {
-  const dir = await spoolDirectory();
-  if (dir === null) return;
+export async function removeEntryPatiently(dir: FileSystemDirectoryHandle, name: string): Promise<boolean> {
   for (let attempt = 0; attempt < ORPHAN_REMOVE_ATTEMPTS; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, ORPHAN_REMOVE_PAUSE_MS));
     try {
-      await dir.removeEntry(spoolName);
-      return;
+      await dir.removeEntry(name);
+      return true;
     } catch (error) {
-      if ((error as { name?: unknown } | null)?.name === 'NotFoundError') return;
+      if ((error as { name?: unknown } | null)?.name === 'NotFoundError') return true;
     }
-    await new Promise((resolve) => setTimeout(resolve, ORPHAN_REMOVE_PAUSE_MS));
   }
+  return false;
 }
 
+/**
+ * Spool files of dead workers that were still locked when their job settled. {@link cleanSpool}
+ * only takes files over an hour old, so the page's next export tries these again
+ * ({@link retryOrphanedSpoolFiles}).
+ */
+const orphans = new Set<string>();
+
+/**
+ * Removes the spool file of a job whose worker died; a file that is still locked after every
+ * attempt is tried again by the page's next export. Never rejects.
+ */
+export async function removeOrphanedSpoolFile(spoolName: string): Promise<void> {
+  const root = await opfsRoot();
+  if (root === null) return;
+  let dir: FileSystemDirectoryHandle;
+  try {
+    // Not created here: a worker that died before it made the spool directory left nothing.
+    dir = await root.getDirectoryHandle(SPOOL_DIRECTORY);
+  } catch {
+    return;
+  }
+  if (!(await removeEntryPatiently(dir, spoolName))) orphans.add(spoolName);
+}
+
+/** Tries once more to remove the spool files {@link removeOrphanedSpoolFile} could not. Never rejects. */
+export async function retryOrphanedSpoolFiles(): Promise<void> {
+  if (orphans.size === 0) return;
+  const dir = await spoolDirectory();
+  for (const name of [...orphans]) {
+    try {
+      await dir?.removeEntry(name);
+      orphans.delete(name);
+    } catch (error) {
+      if ((error as { name?: unknown } | null)?.name === 'NotFoundError') orphans.delete(name);
+    }
+  }
+}

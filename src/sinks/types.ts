@@ -34,8 +34,12 @@ export type SinkSpec =
   | { kind: 'writable'; stream: WritableStream<Uint8Array> }
   /** A Blob built in memory. */
   | { kind: 'memory'; mimeType: string }
-  /** A file kept in the origin private file system under `fileName`. */
-  | { kind: 'opfs'; fileName: string }
+  /**
+   * A file kept in the origin private file system under `fileName`. `spoolName` names the
+   * temporary file of browsers without `createWritable()` (written, then moved into place); the
+   * page chooses it when it sends the job to a worker, as for `'spool'`.
+   */
+  | { kind: 'opfs'; fileName: string; spoolName?: string }
   /**
    * A temporary OPFS file that the main thread downloads, then removes. `spoolName` is chosen by
    * the page when it sends the job to a worker, so the page can remove the file if the worker dies.

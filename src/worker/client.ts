@@ -192,10 +192,11 @@ export class WorkerConnection {
   run(request: RunRequest, channel: JobChannel, transferables: Transferable[] = []): Promise<RunOutcome> {
     this.jobsStarted++;
     this.active++;
-    // The page names the download's spool file, so that if the worker dies (and cannot abort its
-    // sink) the page can still remove the file it left.
+    // The page names the download's spool file (and the temporary file of an 'opfs' export where
+    // createWritable() is missing), so that if the worker dies (and cannot abort its sink) the
+    // page can still remove the file it left. The 'opfs' file itself is exportData's to remove.
     let spoolName: string | undefined;
-    if (request.sink.kind === 'spool') {
+    if (request.sink.kind === 'spool' || request.sink.kind === 'opfs') {
       spoolName = request.sink.spoolName ?? spoolFileName(request.sink.fileName);
       request = { ...request, sink: { ...request.sink, spoolName } };
     }

@@ -134,9 +134,13 @@ test('a job nobody awaits fails visibly, as fetch does; a cancelled one does not
     };
     window.addEventListener('unhandledrejection', listener);
     // The README's one-liner with a mistake in it: nobody awaits the job.
-    lib.exportData([{ id: 1 }], { format: 'xls' as 'csv', target: 'blob' });
+    const unawaited = lib.exportData([{ id: 1 }], { format: 'xls' as 'csv', target: 'blob' });
     const cancelled = lib.exportData([{ id: 1 }], { format: 'csv', target: 'blob' });
     cancelled.cancel();
+    // Both settle (reading `progress` adds no handler), however long a busy machine takes to load
+    // the checks; then a while longer for the rejection events, which come after the settling.
+    const deadline = performance.now() + 20_000;
+    while ((unawaited.progress.phase !== 'failed' || cancelled.progress.phase !== 'aborted') && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 500));
     window.removeEventListener('unhandledrejection', listener);
     return seen;

@@ -10,7 +10,7 @@
 import { standardCells, standardRow, STANDARD_COLUMNS } from '../pages/runtime/rows.js';
 import { expect, parseCsv, test } from './fixtures.js';
 
-/** A frame gap no correct build reaches, however loaded the machine: the page froze outright. */
+/** A frame gap (beyond the idle page's own) no correct build reaches: the page froze outright. */
 const RESPONSIVE_BOUND_MS = 1_000;
 
 test.afterEach(({ pageErrors }) => {
@@ -134,9 +134,12 @@ test('1,000,000 rows held on the page → picked file: every row in the file, th
     const got = cells[i + 1]!;
     if (got.length !== expected.length || got.some((cell, j) => cell !== expected[j])) expect(got, `row ${i}`).toEqual(expected);
   }
-  // The page is responsive at all: frames kept coming, and none waited a whole second. Tighter
-  // figures (≤ 20 ms gaps, no long animation frame over 50 ms) are the benchmark's targets.
+  // The page is responsive at all: frames kept coming, and none waited a whole second more than
+  // twice the largest gap of the idle page before it (on a busy machine frames are late whatever
+  // the page does; on an idle one the bound stays about a second). Tighter figures (≤ 20 ms gaps,
+  // no long animation frame over 50 ms) are the benchmark's targets.
+  const bound = RESPONSIVE_BOUND_MS + 2 * out.idleMaxGap;
   expect(out.frames, 'animation frames drawn during the export').toBeGreaterThan(1);
-  expect(out.maxGap, 'largest gap between animation frames').toBeLessThan(RESPONSIVE_BOUND_MS);
-  expect(out.longFrames.filter((d) => d >= RESPONSIVE_BOUND_MS), 'long-animation-frame entries of a second or more').toEqual([]);
+  expect(out.maxGap, `largest gap between animation frames (idle page: ${out.idleMaxGap.toFixed(0)} ms)`).toBeLessThan(bound);
+  expect(out.longFrames.filter((d) => d >= bound), `long-animation-frame entries over ${bound.toFixed(0)} ms`).toEqual([]);
 });

@@ -132,6 +132,21 @@ async function opfsNames(): Promise<{ root: string[]; spool: string[] } | null> 
   return { root: (await list(root)).filter((name) => name !== SPOOL_DIRECTORY), spool };
 }
 
+/** Text of a file in the OPFS root, or null (no such file, or no OPFS). */
+async function opfsText(name: string): Promise<string | null> {
+  const bytes = await readOpfs(name);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
+}
+
+/** Writes a file in the OPFS root. */
+async function writeOpfs(name: string, text: string): Promise<void> {
+  const root = await opfsRoot();
+  if (root === null) throw new Error('writeOpfs needs OPFS');
+  const writable = await (await root.getFileHandle(name, { create: true })).createWritable();
+  await writable.write(text);
+  await writable.close();
+}
+
 async function clearOpfs(): Promise<void> {
   const root = await opfsRoot();
   if (root === null) return;
@@ -349,4 +364,4 @@ async function lockReleaseProbe(waitMs: number): Promise<{ workerHasLocks: boole
   return { workerHasLocks: true, releasedAfterMs: granted ? performance.now() - started : null };
 }
 
-expose({ env, lockReleaseProbe, run, fillIndexedDB, deleteDatabase, opfsNames, clearOpfs, preload, twoAtOnce, pageHeap, load: async () => void (await load()) });
+expose({ env, lockReleaseProbe, run, fillIndexedDB, deleteDatabase, opfsNames, opfsText, writeOpfs, clearOpfs, preload, twoAtOnce, pageHeap, load: async () => void (await load()) });

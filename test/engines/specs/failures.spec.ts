@@ -3,7 +3,7 @@
  * behind (no download starts, no spool file stays).
  */
 import { assert, expectCsvRows, fromBase64 } from '../check.js';
-import { spec, type SpecContext } from '../harness.js';
+import { needs, spec, type SpecContext } from '../harness.js';
 
 /** The spool (where the engine has OPFS) must be empty; where it has none, there is nothing to check. */
 async function expectNoSpool(t: SpecContext): Promise<void> {
@@ -52,6 +52,22 @@ spec("a killed worker: 'worker_failed', and the next export gets a fresh worker"
   await expectNoSpool(t);
   await t.expectNoOtherDownload();
   t.note(`worker death noticed through ${t.caps.webLocks ? 'a Web Lock' : 'the heartbeat'}: ${out.error?.message}`);
+});
+
+spec("a killed worker during an 'opfs' export: 'worker_failed', and the file it created is gone", { needs: needs.opfs }, async (t) => {
+  const out = await t.run({ source: { kind: 'generator', count: 1_000_000, holdAt: 20_000 }, options: { format: 'csv', fileName: 'killed.csv' }, target: 'opfs', interrupt: 'kill-worker' });
+  assert.equal(out.error?.code, 'worker_failed', JSON.stringify(out.error));
+  assert.equal(out.final.phase, 'failed');
+  assert.deepEqual(await t.call('opfsNames'), { root: [], spool: [] }, 'no file, no swap file, no spool file');
+});
+
+spec("a killed worker during an 'opfs' export over an older file: that file keeps its old content", { needs: needs.opfs }, async (t) => {
+  const original = 'ORIGINAL CONTENT, written before the export\n';
+  await t.call('writeOpfs', 'killed.csv', original);
+  const out = await t.run({ source: { kind: 'generator', count: 1_000_000, holdAt: 20_000 }, options: { format: 'csv', fileName: 'killed.csv' }, target: 'opfs', interrupt: 'kill-worker' });
+  assert.equal(out.error?.code, 'worker_failed', JSON.stringify(out.error));
+  assert.equal(await t.call('opfsText', 'killed.csv'), original, 'the older file is untouched');
+  assert.deepEqual(await t.call('opfsNames'), { root: ['killed.csv'], spool: [] }, 'the older file, no swap file, no spool file');
 });
 
 spec("timeoutMs: a stalled source ends in 'timeout', no download", async (t) => {

@@ -10,6 +10,7 @@ import type { SavedExportResult } from '../../../src/types.js';
 import { where } from '../../../src/filter/builder.js';
 import type { Progress } from '../../../src/types.js';
 import { MAX_JOBS_PER_WORKER, terminateWorkers } from '../../../src/worker/client.js';
+import { CANCEL_BOUND_MS, DEATH_NOTICE_BOUND_MS } from '../../helpers/timing.js';
 import { fakeWorkerFactory } from './fake-worker.js';
 
 afterEach(() => terminateWorkers());
@@ -110,7 +111,9 @@ describe('exportData with a worker', () => {
     const error = await Promise.resolve(job).catch((e: unknown) => e);
     expect(isExportError(error) && error.code).toBe('aborted');
     expect((error as Error).message).toMatch(/user clicked stop/);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Settles, rather than hangs: a worker that ignored the cancel would be terminated after the
+    // grace period; the bound allows a busy machine that many times over (see helpers/timing.ts).
+    expect(Date.now() - started).toBeLessThan(CANCEL_BOUND_MS);
     expect(aborted).toBeDefined();
     const readAtCancel = lastRead;
     await new Promise((r) => setTimeout(r, 300));
@@ -165,14 +168,16 @@ describe('exportData with a worker', () => {
     expect((error as Error).message).toMatch(/worker: false/);
   });
 
-  it('a worker that dies mid-job rejects it with worker_failed within 2 s; the next job gets a fresh worker', async () => {
+  it('a worker that dies mid-job rejects it with worker_failed (rather than hanging); the next job gets a fresh worker', async () => {
     const { factory, workers } = fakeWorkerFactory();
     const job = exportData(slowRows(1_000_000), { format: 'csv', target: 'blob', worker: factory });
     await new Promise((r) => setTimeout(r, 200));
     workers[0]!.terminate();
     const killedAt = Date.now();
     expect(await codeOf(job)).toBe('worker_failed');
-    expect(Date.now() - killedAt).toBeLessThan(2_100);
+    // Node has no Web Locks: the heartbeat notices, within its 1.5 s silence plus a 0.5 s period
+    // when idle; the bound allows a busy machine that many times over (see helpers/timing.ts).
+    expect(Date.now() - killedAt).toBeLessThan(DEATH_NOTICE_BOUND_MS);
     const next = await exportData(people(5), { format: 'csv', target: 'blob', worker: factory });
     expect(next.rowsWritten).toBe(5);
     expect(workers).toHaveLength(2);

@@ -26,6 +26,8 @@ export interface RuntimeHelpers {
   clearOpfs(): Promise<void>;
   /** Names of the files in the spool directory. */
   listSpool(): Promise<string[]>;
+  /** Names in the OPFS root (files and directories, swap files included), sorted. */
+  listOpfs(): Promise<string[]>;
   /** A worker factory that records the workers it made (so a test can kill one). */
   recordingWorkers(): { factory: () => Worker; workers: Worker[] };
   /** The code and message of a rejected job's error. */
@@ -81,6 +83,12 @@ const helpers = async (): Promise<RuntimeHelpers> => ({
     const names: string[] = [];
     for await (const name of dir.keys()) names.push(name);
     return names;
+  },
+  async listOpfs() {
+    const root = await navigator.storage.getDirectory();
+    const names: string[] = [];
+    for await (const name of root.keys()) names.push(name);
+    return names.sort();
   },
   recordingWorkers() {
     const workers: Worker[] = [];
