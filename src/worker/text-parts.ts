@@ -8,8 +8,6 @@
  */
 import type { EngineParts } from '../engine-parts.js';
 import { ExportError, printValue } from '../errors.js';
-import { createCsvEncoder } from '../formats/csv.js';
-import { createJsonEncoder } from '../formats/json.js';
 import type { EncoderFactory } from '../formats/spec.js';
 import type { FormatDefinition } from '../formats/types.js';
 import type { ExportFormat } from '../types.js';
@@ -20,14 +18,18 @@ import { createCompressor } from './compressor.js';
 export const TEXT_FORMATS: readonly ExportFormat[] = ['csv', 'tsv', 'json', 'ndjson'];
 
 /**
- * The text formats' encoders, imported directly: the format specs (`formats/csv/spec.ts`, …) also
- * hold `verifyExport`'s readers (papaparse), and the spec table every format's code.
+ * The text formats' encoders, imported here rather than through the format specs
+ * (`formats/csv/spec.ts`, …), which also hold `verifyExport`'s readers (papaparse), and the spec
+ * table every format's code. Each is imported when first used: a bundler that splits the worker
+ * (webpack) then loads the JSON encoder only for JSON exports; Vite's one-file worker inlines both.
  */
+const loadCsv = () => import('../formats/csv.js');
+const loadJson = () => import('../formats/json.js');
 const ENCODERS: Readonly<Record<string, EncoderFactory>> = {
-  csv: (context) => createCsvEncoder(context, false),
-  tsv: (context) => createCsvEncoder(context, true),
-  json: (context) => createJsonEncoder(context, false),
-  ndjson: (context) => createJsonEncoder(context, true),
+  csv: async (context) => (await loadCsv()).createCsvEncoder(context, false),
+  tsv: async (context) => (await loadCsv()).createCsvEncoder(context, true),
+  json: async (context) => (await loadJson()).createJsonEncoder(context, false),
+  ndjson: async (context) => (await loadJson()).createJsonEncoder(context, true),
 };
 
 /** A text format's definition, as `formats/registry.ts` makes them. */
@@ -76,6 +78,8 @@ export const TEXT_WORKER_PARTS: WorkerParts = {
   createCompressor,
   async preload(formats) {
     for (const format of formats) if (!TEXT_FORMATS.includes(format)) throw notHere(`preload ${printValue(format)}`);
+    // An offline export must not need to fetch its encoder: load every text format's now.
+    await Promise.all([loadCsv(), loadJson()]);
   },
   wasmMemoryBytes: async () => undefined,
 };
