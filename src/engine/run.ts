@@ -337,7 +337,9 @@ export class ExportRun {
       const index = packedIndex.get(String(column.key));
       // A column the page's rows lack: the batch path writes its nulls.
       if (index === undefined) return null;
-      packed.push(run.packed.columns[index]!);
+      const source = run.packed.columns[index]!;
+      if (!packedFits(source, column.kind, run.start, run.end)) return null;
+      packed.push(source);
     }
     return { run, columns, packed };
   }
@@ -489,6 +491,34 @@ export class ExportRun {
   /** Waits for `promise`, or rejects as soon as the signal aborts or the deadline passes. */
   race<T>(promise: Promise<T>): Promise<T> {
     return this.abortPromise === null ? promise : Promise.race([promise, this.abortPromise]);
+  }
+}
+
+/**
+ * Whether rows `[start, end)` of a packed column are what the batch path would build as they are
+ * into a column of `kind`: the packed kind matches, an int32 column meets no fraction (the batch
+ * path would widen it, and later issues name the new type), a date column holds no invalid Date
+ * (the batch path reports it).
+ */
+function packedFits(column: PackedColumn, kind: RowColumn['kind'], start: number, end: number): boolean {
+  switch (column.kind) {
+    case 'string':
+      return kind === 'utf8';
+    case 'boolean':
+      return kind === 'bool';
+    case 'number':
+    case 'date': {
+      if (column.kind === 'number' ? kind !== 'float64' && kind !== 'int32' : kind !== 'timestamp') return false;
+      const { values, nulls } = column;
+      for (let r = start; r < end; r++) {
+        const value = values[r]!;
+        const bad = kind === 'int32' ? (value | 0) !== value : value !== value;
+        if (bad && (nulls === undefined || nulls[r] === 0)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
   }
 }
 

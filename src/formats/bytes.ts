@@ -85,6 +85,12 @@ export class ByteWriter {
 
 const encoder = new TextEncoder();
 
+/** Copies `bytes` into `buf` at `pos` (room is the caller's); returns the new position. A loop: no view is made for a few bytes. */
+export function put(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) buf[pos++] = bytes[i]!;
+  return pos;
+}
+
 /** UTF-8 bytes of a string (lone surrogates become U+FFFD). */
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);

@@ -2,7 +2,7 @@
  * CSV and TSV (RFC 4180), written byte by byte from Arrow batches.
  */
 import { selectedRowCount, type Chunk } from '../schema/chunk.js';
-import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
+import { ByteWriter, isoDateTextBig, put, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
 import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { resolveCsvOptions } from './csv/spec.js';
 import type { Row } from '../types.js';
@@ -203,7 +203,7 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
             case RowKind.text:
               if (typeof value !== 'string') return decline();
               writer.pos = pos;
-              writeText(value);
+              writeTextOf(value, 0, value.length);
               writer.reserve(fixedBound);
               buf = writer.buf;
               pos = writer.pos;
@@ -244,18 +244,6 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
   const encodePacked = (packed: readonly PackedColumn[], from: number, to: number, columns: readonly RowColumn[], emit: (bytes: Uint8Array) => void): boolean => {
     if (!started || writer.pos !== 0) return false;
     const columnCount = columns.length;
-    for (let c = 0; c < columnCount; c++) {
-      const kind = packed[c]!.kind;
-      const settled = columns[c]!.kind;
-      const fits = kind === 'number' ? settled === 'float64' || settled === 'int32' : kind === 'string' ? settled === 'utf8' : kind === 'boolean' ? settled === 'bool' : kind === 'date' && settled === 'timestamp';
-      if (!fits) return false;
-      if (settled === 'int32') {
-        // A fraction widens the column to float64 in the batch path (later issues name the new type).
-        const column = packed[c] as Extract<PackedColumn, { kind: 'number' }>;
-        const values = column.values;
-        for (let r = from; r < to; r++) if ((values[r]! | 0) !== values[r] && (column.nulls === undefined || column.nulls[r] === 0)) return false;
-      }
-    }
     const nullLength = nullBytes.length;
     const newlineLength = newline.length;
     const fixedBound = columnCount * (Math.max(CELL_BOUND, nullLength) + 1) + newlineLength;
@@ -291,12 +279,6 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
             break;
           case 'date': {
             const ms = column.values[r]!;
-            if (ms !== ms) {
-              // An invalid Date: the batch path reports it.
-              writer.pos = 0;
-              escaped = before;
-              return false;
-            }
             pos = epoch ? writeNumber(buf, pos, ms) : writeIsoDate(buf, pos, ms, dateOnly);
             break;
           }
@@ -311,8 +293,10 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
   };
 
   /**
-   * A text cell from units `[from, to)` of a joined string, as the batch path writes that text's
-   * UTF-8 (each cell encoded on its own, lone surrogates as U+FFFD).
+   * A text cell from units `[from, to)` of a string (a row's value, or a packed column's joined
+   * text), as the batch path writes that text's UTF-8 (each cell encoded on its own, lone
+   * surrogates as U+FFFD): ASCII is copied while looking for bytes that need quoting; a cell that
+   * needs quotes, a formula guard or a BOM check is written again through writeField.
    */
   const writeTextOf = (joined: string, from: number, to: number): void => {
     const length = to - from;
@@ -330,41 +314,6 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
     }
     if (i < to) {
       pos = writeUtf8(buf, cellStart, joined, from, to);
-      found = 0;
-      for (let at = cellStart; at < pos; at++) found |= special[buf[at]!]!;
-    }
-    const first = buf[cellStart]!;
-    if (length === 0 || found !== 0 || o.quoteAll || first === 0xef || (guardText && FORMULA_START[first] === 1)) {
-      const bytes = buf.slice(cellStart, pos);
-      writer.pos = cellStart;
-      writeField(bytes, 0, bytes.length, o.escapeFormulae);
-      return;
-    }
-    writer.pos = pos;
-  };
-
-  /**
-   * A text cell from a string, as the batch path writes the string's UTF-8 bytes: ASCII is copied
-   * while looking for bytes that need quoting (measured: faster than an `encodeInto` call per
-   * cell, which costs more than a short cell's copy); other text is encoded in one call. A cell
-   * that needs quotes, a formula guard or a BOM check is written again through writeField.
-   */
-  const writeText = (text: string): void => {
-    const length = text.length;
-    writer.reserve(length * 3 + 2);
-    const buf = writer.buf;
-    const cellStart = writer.pos;
-    let pos = cellStart;
-    let found = 0;
-    let i = 0;
-    for (; i < length; i++) {
-      const unit = text.charCodeAt(i);
-      if (unit >= 0x80) break;
-      buf[pos++] = unit;
-      found |= special[unit]!;
-    }
-    if (i < length) {
-      pos = cellStart + textEncoder.encodeInto(text, buf.subarray(cellStart, cellStart + length * 3)).written;
       found = 0;
       for (let at = cellStart; at < pos; at++) found |= special[buf[at]!]!;
     }
@@ -631,12 +580,6 @@ const ROW_KIND: Record<RowColumn['kind'], number> = {
   timestamp: RowKind.timestamp,
 };
 
-function put(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; i++) buf[pos++] = bytes[i]!;
-  return pos;
-}
-
-const textEncoder = new TextEncoder();
 
 const BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
 const TRUE = utf8('true');

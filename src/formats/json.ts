@@ -3,7 +3,7 @@
  * Keys follow the column order; never a BOM.
  */
 import { selectedRowCount, type Chunk } from '../schema/chunk.js';
-import { ByteWriter, isoDateTextBig, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
+import { ByteWriter, isoDateTextBig, put, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
 import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { resolveJsonOptions } from './json/spec.js';
 import { startsOf, type PackedColumn } from '../schema/packed.js';
@@ -26,11 +26,6 @@ const FALSE = utf8('false');
 
 /** Room any number, boolean or date value needs (`String(-Number.MIN_VALUE)` is 7 bytes; ISO years beyond 9999 are 27, quoted). */
 const CELL_BOUND = 32;
-
-function put(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; i++) buf[pos++] = bytes[i]!;
-  return pos;
-}
 
 /** The JSON (or, with `lines`, NDJSON) encoder of one export. */
 export function createJsonEncoder(context: EncoderContext, lines: boolean): Encoder {
@@ -223,22 +218,11 @@ export function createJsonEncoder(context: EncoderContext, lines: boolean): Enco
   const encodePacked = (packed: readonly PackedColumn[], from: number, to: number, columns: readonly RowColumn[], emit: Emit): boolean => {
     const columnCount = columns.length;
     if (!checked || writer.pos !== 0 || columnCount === 0) return false;
-    for (let c = 0; c < columnCount; c++) {
-      const column = packed[c]!;
-      const settled = columns[c]!.kind;
-      const kind = column.kind;
-      const fits = kind === 'number' ? settled === 'float64' || settled === 'int32' : kind === 'string' ? settled === 'utf8' : kind === 'boolean' ? settled === 'bool' : kind === 'date' && settled === 'timestamp';
-      if (!fits) return false;
-      if (kind === 'number' || kind === 'date') {
-        // NaN and ±Infinity (an issue each), an invalid Date (an issue), a fraction that widens an
-        // int32 column (later issues name the type): the batch path.
-        const values = column.values;
-        const int32 = settled === 'int32';
-        for (let r = from; r < to; r++) {
-          const value = values[r]!;
-          if ((value - value !== 0 || (int32 && (value | 0) !== value)) && (column.nulls === undefined || column.nulls[r] === 0)) return false;
-        }
-      }
+    for (const column of packed) {
+      if (column.kind !== 'number') continue;
+      // JSON has no NaN or ±Infinity: the batch path writes null with an issue for each.
+      const { values, nulls } = column;
+      for (let r = from; r < to; r++) if (values[r]! - values[r]! !== 0 && (nulls === undefined || nulls[r] === 0)) return false;
     }
     const texts = packed.map((column) => (column.kind === 'string' ? column.text : ''));
     const starts = packed.map((column) => (column.kind === 'string' ? startsOf(column) : null));

@@ -74,8 +74,10 @@ export interface Encoder {
   /**
    * The same for rows the page packed by column (rows a worker pulled from the page): writes rows
    * `[start, end)` of `packed[c]`, output column `c`'s packed column, whose settled kind is
-   * `columns[c].kind`. Returns false, having emitted and reported nothing, where `encodeRows`
-   * would (a column packed as another kind, an invalid date).
+   * `columns[c].kind`. The engine offers only columns whose values the batch path would build as
+   * they are (the packed kind matches, no fraction in an int32 column, no invalid date); an
+   * encoder returns false, having emitted and reported nothing, for a value its format reports
+   * (JSON's NaN and Infinity).
    */
   encodePacked?(packed: readonly PackedColumn[], start: number, end: number, columns: readonly RowColumn[], emit: Emit): boolean;
 }

@@ -12,7 +12,7 @@
 import { Deflate, deflateSync } from 'fflate';
 import { ExportError } from '../../errors.js';
 import type { Chunk } from '../../schema/chunk.js';
-import { ByteWriter, utf8, writeInteger, writeIsoDate, writeNumber } from '../bytes.js';
+import { ByteWriter, put, utf8, writeInteger, writeIsoDate, writeNumber } from '../bytes.js';
 import { boolAt, CellKind, columnStates, decimalAt, epochMsAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from '../columns.js';
 import type { ExportIssue } from '../../types.js';
 import type { Emit, Encoder, EncoderContext } from '../types.js';
@@ -1004,11 +1004,6 @@ function pathOf(state: ColumnState): number {
     default:
       return Path.other;
   }
-}
-
-function put(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; i++) buf[pos++] = bytes[i]!;
-  return pos;
 }
 
 /** `_xHHHH_` for a code unit. */

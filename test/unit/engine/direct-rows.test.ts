@@ -13,9 +13,7 @@ import { createExport } from '../../../src/engine.js';
 import { FULL_PARTS, type EngineParts } from '../../../src/engine-parts.js';
 import type { Encoder, FormatDefinition } from '../../../src/formats/types.js';
 import type { ExportResult, ExportSource, StreamOptions } from '../../../src/types.js';
-import { packedTransferables, packRows } from '../../../src/worker/pack.js';
-import type { PullResult } from '../../../src/worker/protocol.js';
-import { workerSource } from '../../../src/worker/worker-source.js';
+import { pulled } from '../../helpers/pulled.js';
 
 const RUNS = Number(process.env['DIRECT_ROWS_RUNS'] ?? 400);
 
@@ -60,24 +58,9 @@ function countingParts(direct: boolean, counter: { direct: number }): EnginePart
   };
 }
 
-/**
- * The worker's source over `rows` as the page sends them: cut into pulls of the given sizes, each
- * packed by column where it can be, moved by a real structured clone.
- */
-function pulled(rows: unknown[], sizes: readonly number[]): ExportSource {
-  const chunks: PullResult[] = [];
-  let at = 0;
-  for (let i = 0; at < rows.length; i++) {
-    const chunk = rows.slice(at, at + sizes[i % sizes.length]!);
-    at += chunk.length;
-    const packed = packRows(chunk);
-    chunks.push(packed === null ? { kind: 'rows', rows: chunk as object[] } : { kind: 'packed', packed: structuredClone(packed, { transfer: packedTransferables(packed) }) });
-  }
-  let index = 0;
-  return workerSource({ kind: 'pull', totalRows: rows.length }, async () => chunks[index++] ?? { kind: 'end' }, FULL_PARTS);
-}
+type Outcome = { text: string; result: ExportResult } | { error: string };
 
-async function run(parts: EngineParts, rows: unknown[] | ExportSource, options: StreamOptions): Promise<{ text: string; result: ExportResult } | { error: string }> {
+async function run(parts: EngineParts, rows: unknown[] | ExportSource, options: StreamOptions): Promise<Outcome> {
   try {
     const { stream, result } = createExport(parts, rows as ExportSource, options);
     const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
@@ -86,6 +69,22 @@ async function run(parts: EngineParts, rows: unknown[] | ExportSource, options: 
   } catch (error) {
     return { error: `${(error as { code?: string }).code}: ${(error as Error).message}` };
   }
+}
+
+/**
+ * The direct path's export must be the batch path's: the same failure, or the same bytes and the
+ * same result but for its duration. True when both succeeded.
+ */
+function expectSameExport(direct: Outcome, batch: Outcome): boolean {
+  if ('error' in batch || 'error' in direct) {
+    expect(direct).toEqual(batch);
+    return false;
+  }
+  expect(direct.text).toBe(batch.text);
+  const { durationMs: _a, ...directResult } = direct.result;
+  const { durationMs: _b, ...batchResult } = batch.result;
+  expect(directResult).toEqual(batchResult);
+  return true;
 }
 
 const text = fc.oneof(
@@ -175,16 +174,10 @@ describe('CSV rows written straight from their objects', () => {
         const counter = { direct: 0 };
         const batch = await run(countingParts(false, { direct: 0 }), rows, options);
         const direct = await run(countingParts(true, counter), rows, options);
-        if ('error' in batch || 'error' in direct) {
-          expect(direct).toEqual(batch);
-          return;
+        if (expectSameExport(direct, batch)) {
+          totals.direct += counter.direct;
+          totals.runs++;
         }
-        expect(direct.text).toBe(batch.text);
-        const { durationMs: _a, ...directResult } = direct.result;
-        const { durationMs: _b, ...batchResult } = batch.result;
-        expect(directResult).toEqual(batchResult);
-        totals.direct += counter.direct;
-        totals.runs++;
       }),
       { numRuns: RUNS },
     );
@@ -206,7 +199,7 @@ describe('CSV rows written straight from their objects', () => {
             : { format: family, chunkSize: s.chunkSize, json: { dateFormat: s.csv.dateFormat ?? 'iso' }, ...limits };
         const counter = { direct: 0 };
         const batch = await run(countingParts(false, { direct: 0 }), rows, options);
-        let direct: Awaited<ReturnType<typeof run>>;
+        let direct: Outcome;
         try {
           direct = await run(countingParts(true, counter), pulled(rows, sizes), options);
         } catch (error) {
@@ -215,16 +208,10 @@ describe('CSV rows written straight from their objects', () => {
           throw error;
         }
         if ('error' in direct && rows.some((row) => Object.values(row).some((value) => typeof value === 'symbol'))) return;
-        if ('error' in batch || 'error' in direct) {
-          expect(direct).toEqual(batch);
-          return;
+        if (expectSameExport(direct, batch)) {
+          totals.direct += counter.direct;
+          totals.runs++;
         }
-        expect(direct.text).toBe(batch.text);
-        const { durationMs: _a, ...directResult } = direct.result;
-        const { durationMs: _b, ...batchResult } = batch.result;
-        expect(directResult).toEqual(batchResult);
-        totals.direct += counter.direct;
-        totals.runs++;
       }),
       { numRuns: RUNS },
     );

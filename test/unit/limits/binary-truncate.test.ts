@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { exportStream } from '../../../src/engine.js';
 import { isExportError } from '../../../src/errors.js';
 import type { ExportResult, StreamOptions } from '../../../src/types.js';
+import { budgets } from '../../helpers/budgets.js';
 import { readAll } from '../../helpers/readers.js';
 
 const rows = Array.from({ length: 1_500 }, (_, i) => ({
@@ -34,18 +35,6 @@ async function failure(options: StreamOptions): Promise<{ code: string; message:
     return { code: error.code, message: error.message };
   }
   throw new Error('the export succeeded');
-}
-
-/** 50 budgets, log-uniform from `low` to `high` (a fixed seed: the same values every run). */
-function budgets(low: number, high: number, count = 50): number[] {
-  let seed = 0x2545f491;
-  const next = (): number => {
-    seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
-    return seed / 2 ** 32;
-  };
-  const values = new Set<number>([low, high]);
-  while (values.size < count) values.add(Math.round(Math.exp(Math.log(low) + next() * (Math.log(high) - Math.log(low)))));
-  return [...values].sort((a, b) => a - b);
 }
 
 const readParquet = (bytes: Uint8Array) => pl.readParquet(Buffer.from(bytes));

@@ -11,26 +11,11 @@ import { exportStream } from '../../../src/engine.js';
 import type { Filter } from '../../../src/filter/ast.js';
 import type { ExportFormat } from '../../../src/types.js';
 import { createPageSource } from '../../../src/worker/page-source.js';
-import { packedTransferables, packRows } from '../../../src/worker/pack.js';
-import type { PullResult } from '../../../src/worker/protocol.js';
 import { workerSource } from '../../../src/worker/worker-source.js';
 import { FULL_PARTS } from '../../../src/engine-parts.js';
+import { pulled } from '../../helpers/pulled.js';
 
 const RUNS = Number(process.env['PACKED_PROPERTY_RUNS'] ?? 300);
-
-/** The worker's source over `rows`, cut into chunks of the given sizes, packed where they can be and moved by a real structured clone. */
-function pulled(rows: unknown[], sizes: number[]): ReturnType<typeof workerSource> {
-  const chunks: PullResult[] = [];
-  let at = 0;
-  for (let i = 0; at < rows.length; i++) {
-    const chunk = rows.slice(at, at + sizes[i % sizes.length]!);
-    at += chunk.length;
-    const packed = packRows(chunk);
-    chunks.push(packed === null ? { kind: 'rows', rows: chunk as object[] } : { kind: 'packed', packed: structuredClone(packed, { transfer: packedTransferables(packed) }) });
-  }
-  let index = 0;
-  return workerSource({ kind: 'pull', totalRows: rows.length }, async () => chunks[index++] ?? { kind: 'end' }, FULL_PARTS);
-}
 
 async function* streamed(rows: unknown[]): AsyncGenerator<Record<string, unknown>> {
   yield* rows as Array<Record<string, unknown>>;
