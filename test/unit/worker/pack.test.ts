@@ -46,6 +46,25 @@ describe('packRows / unpackRows', () => {
     expect(packRows(rows as unknown[])).toBeNull();
   });
 
+  it('does not pack rows that inherit an enumerable key (a polluted Object.prototype): they are cloned as they are', () => {
+    Object.defineProperty(Object.prototype, 'polluted', { value: 1, enumerable: true, configurable: true, writable: true });
+    try {
+      expect(packRows([{ a: 1 }, { a: 2 }])).toBeNull();
+    } finally {
+      delete (Object.prototype as { polluted?: unknown }).polluted;
+    }
+    expect(packRows([{ a: 1 }, { a: 2 }])).not.toBeNull();
+  });
+
+  it('packs null-prototype rows and integer-like keys, in the order the rows list them', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { b: 'x', 2: 5, 1: true });
+    const rows = [bare, { b: 'y', 2: 6, 1: false }];
+    const packed = packRows(rows)!;
+    expect(packed.keys).toEqual(['1', '2', 'b']);
+    expect(packed.columns.map((c) => c.kind)).toEqual(['boolean', 'number', 'string']);
+    expect(roundTrip(rows)).toEqual(rows.map((row) => ({ ...row })));
+  });
+
   it('round-trips any same-shape rows of numbers, strings, booleans and nulls (property)', () => {
     const value = fc.oneof(fc.double(), fc.string({ unit: 'grapheme' }), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.integer(), fc.date({ noInvalidDate: false }));
     fc.assert(
