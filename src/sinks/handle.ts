@@ -3,11 +3,20 @@
  *
  * `createWritable()` writes to a swap file: nothing reaches the file before `close()`, and
  * `abort()` discards the swap file, so a failed or cancelled export leaves the file as it was.
- * Works on the main thread and in a dedicated worker (the handle is posted there).
+ * Works on the main thread and in a dedicated worker (the handle is posted there). Writes overlap
+ * the encoding of the next chunk (see overlapped.ts).
  */
 import { toExportError } from '../errors.js';
 import { Coalescer } from './coalesce.js';
+import { overlappedWriter } from './overlapped.js';
 import type { ByteSink, SinkOutcome } from './types.js';
+
+/**
+ * Bytes per write. Each write is a trip to the storage process that copies the bytes twice; with
+ * writes overlapping the encoding, Chromium wrote 1M rows (153 MB) of CSV in 2.42–2.57 s with 4 MiB
+ * writes against 2.79–2.85 s with 1 MiB ones (the worker waited on writes 0.4 s against 0.7 s).
+ */
+const HANDLE_WRITE_SIZE = 4 << 20;
 
 /** Opens `handle` for writing (truncating on commit) and returns a sink over it. */
 export async function createHandleSink(handle: FileSystemFileHandle, what = `the file "${handle.name}"`): Promise<ByteSink> {
@@ -20,29 +29,19 @@ export async function createHandleSink(handle: FileSystemFileHandle, what = `the
   } catch (error) {
     throw toExportError(error, 'sink_failed', `opening ${what} for writing`);
   }
-  const coalescer = new Coalescer();
-  const flush = async (bytes: Uint8Array | null): Promise<void> => {
-    if (bytes === null) return;
-    try {
-      await writable.write(bytes as Uint8Array<ArrayBuffer>);
-    } catch (error) {
-      throw toExportError(error, 'sink_failed', `writing ${what}`);
-    }
-  };
+  const coalescer = new Coalescer(HANDLE_WRITE_SIZE);
+  const out = overlappedWriter(writable.getWriter(), { writing: `writing ${what}`, closing: `saving ${what}` });
+  const flush = (bytes: Uint8Array | null): Promise<void> | undefined => (bytes === null ? undefined : out.write(bytes));
   return {
     write: (chunk) => flush(coalescer.push(chunk)),
     async close(): Promise<SinkOutcome> {
       await flush(coalescer.take());
-      try {
-        await writable.close();
-      } catch (error) {
-        throw toExportError(error, 'sink_failed', `saving ${what}`);
-      }
+      await out.close();
       return {};
     },
     async abort(reason) {
       coalescer.take();
-      await writable.abort(reason).catch(() => undefined);
+      await out.abort(reason);
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
- * The `WritableStream` target: bytes are written to the app's stream, one awaited write at a time.
+ * The `WritableStream` target: bytes go to the app's stream as its backpressure allows, each write
+ * overlapping the encoding of the next chunk (see overlapped.ts).
  */
 import { toExportError } from '../errors.js';
+import { overlappedWriter } from './overlapped.js';
 import type { ByteSink, SinkOutcome } from './types.js';
 
 /** A sink over `stream`. Closing closes the stream; a failure aborts it with the error. */
@@ -12,25 +14,13 @@ export function createWritableSink(stream: WritableStream<Uint8Array>): ByteSink
   } catch (error) {
     throw toExportError(error, 'sink_failed', 'getting a writer for the target WritableStream (is it locked?)');
   }
+  const out = overlappedWriter(writer, { writing: 'writing to the target WritableStream', closing: 'closing the target WritableStream' });
   return {
-    async write(chunk) {
-      try {
-        await writer.ready;
-        await writer.write(chunk);
-      } catch (error) {
-        throw toExportError(error, 'sink_failed', 'writing to the target WritableStream');
-      }
-    },
+    write: (chunk) => out.write(chunk),
     async close(): Promise<SinkOutcome> {
-      try {
-        await writer.close();
-      } catch (error) {
-        throw toExportError(error, 'sink_failed', 'closing the target WritableStream');
-      }
+      await out.close();
       return {};
     },
-    async abort(reason) {
-      await writer.abort(reason).catch(() => undefined);
-    },
+    abort: (reason) => out.abort(reason),
   };
 }
