@@ -13,10 +13,12 @@ import type { ByteSink, SinkOutcome } from './types.js';
 
 /**
  * Bytes per write. Each write is a trip to the storage process that copies the bytes twice; with
- * writes overlapping the encoding, Chromium wrote 1M rows (153 MB) of CSV in 2.42–2.57 s with 4 MiB
- * writes against 2.79–2.85 s with 1 MiB ones (the worker waited on writes 0.4 s against 0.7 s).
+ * writes overlapping the encoding, Chromium wrote 1M rows (153 MB) of CSV from its worker in
+ * 2.42–2.57 s with 4 MiB writes against 2.79–2.85 s with 1 MiB ones (the worker waited on writes
+ * 0.4 s against 0.7 s). On the page's own thread (`worker: false`) a write's copy is part of a
+ * main-thread task, so writes stay at 1 MiB there: 4 MiB ones made long animation frames of 50–80 ms.
  */
-const HANDLE_WRITE_SIZE = 4 << 20;
+const HANDLE_WRITE_SIZE = typeof document === 'undefined' ? 4 << 20 : 1 << 20;
 
 /** Opens `handle` for writing (truncating on commit) and returns a sink over it. */
 export async function createHandleSink(handle: FileSystemFileHandle, what = `the file "${handle.name}"`): Promise<ByteSink> {

@@ -24,6 +24,16 @@ export interface RunHooks {
 /** Stream options without the ones {@link runExport} sets itself. */
 export type RunOptions = Omit<StreamOptions, 'signal' | 'onProgress' | 'onComplete'>;
 
+/** Work the page's thread does between turns of its event loop, at most about this long (plus one chunk). */
+const PAGE_TURN_MS = 10;
+
+/** Lets the event loop run (rendering, input): `scheduler.yield()` where it exists, else a timer. */
+function yieldToEventLoop(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (typeof scheduler?.yield === 'function') return scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** `performance.memory.usedJSHeapSize` where the realm exposes it (Chromium pages), else undefined. */
 export function heapUsedBytes(): number | undefined {
   const memory = (globalThis as { performance?: { memory?: { usedJSHeapSize?: unknown } } }).performance?.memory;
@@ -44,6 +54,11 @@ export async function runExport(source: ExportSource, options: RunOptions, sink:
     ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
   };
 
+  // On the page's thread (worker: false) the engine's chunks and the sink's writes can follow
+  // each other as microtasks for many frames: the event loop gets a turn once a frame's share of
+  // work has run.
+  const onPage = hooks.thread === 'main';
+  let turnStart = performance.now();
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   // Cancelling the reader settles a pending read at once, so a cancel is seen even while the
   // engine waits on a slow source.
@@ -64,6 +79,10 @@ export async function runExport(source: ExportSource, options: RunOptions, sink:
         await sink.write(value);
       } catch (error) {
         throw toExportError(error, 'sink_failed', 'writing the export');
+      }
+      if (onPage && performance.now() - turnStart > PAGE_TURN_MS) {
+        await yieldToEventLoop();
+        turnStart = performance.now();
       }
     }
     let outcome;
