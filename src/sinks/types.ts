@@ -1,6 +1,8 @@
 /**
  * Where encoded bytes go. Only this folder knows about file APIs; the pump in `worker/run.ts`
- * drives every sink the same way and awaits each write, which is the backpressure.
+ * drives every sink the same way and awaits each write, which is the backpressure. A sink's write
+ * may resolve once the bytes are queued rather than written (see overlapped.ts), so the next chunk
+ * is encoded while the file is written.
  */
 
 /** What a finished sink leaves for the main thread. */
@@ -13,7 +15,9 @@ export interface SinkOutcome {
 
 /**
  * A destination for bytes. `write` may return a promise: the caller awaits it before the next
- * write. After a failure `abort` must leave nothing behind (no partial or temporary file).
+ * write, and a sink may resolve it once the bytes are queued rather than written (see
+ * overlapped.ts), reporting a failed write at the next write or at `close`. After a failure
+ * `abort` must leave nothing behind (no partial or temporary file).
  */
 export interface ByteSink {
   write(chunk: Uint8Array): void | Promise<void>;
