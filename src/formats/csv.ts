@@ -6,7 +6,7 @@ import { ByteWriter, isoDateTextBig, put, utf8, writeInteger, writeIsoDate, writ
 import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { resolveCsvOptions } from './csv/spec.js';
 import type { Row } from '../types.js';
-import { startsOf, type PackedColumn } from '../schema/packed.js';
+import { PackedKind, packedParts, type PackedColumn } from '../schema/packed.js';
 import { writeUtf8 } from '../schema/utf8.js';
 import type { Encoder, EncoderContext, RowColumn } from './types.js';
 
@@ -266,8 +266,7 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
     const nullLength = nullBytes.length;
     const newlineLength = newline.length;
     const fixedBound = columnCount * (Math.max(CELL_BOUND, nullLength) + 1) + newlineLength;
-    const texts = packed.map((column) => (column.kind === 'string' ? column.text : ''));
-    const starts = packed.map((column) => (column.kind === 'string' ? startsOf(column) : null));
+    const { kinds: kindOf, nulls: nullsOf, numbers: numbersOf, flags: flagsOf, texts, starts } = packedParts(packed);
     const before = escaped;
     for (let r = from; r < to; r++) {
       writer.reserve(fixedBound);
@@ -275,16 +274,16 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
       let pos = writer.pos;
       for (let c = 0; c < columnCount; c++) {
         if (c > 0) buf[pos++] = delimiter;
-        const column = packed[c]! as Exclude<PackedColumn, { kind: 'any' }>;
-        if (column.nulls !== undefined && column.nulls[r] !== 0) {
+        const nulls = nullsOf[c];
+        if (nulls !== undefined && nulls[r] !== 0) {
           for (let i = 0; i < nullLength; i++) buf[pos++] = nullBytes[i]!;
           continue;
         }
-        switch (column.kind) {
-          case 'number':
-            pos = writeNumber(buf, pos, column.values[r]!);
+        switch (kindOf[c]) {
+          case PackedKind.number:
+            pos = writeNumber(buf, pos, numbersOf[c]![r]!);
             break;
-          case 'string': {
+          case PackedKind.string: {
             const starts_ = starts[c]!;
             writer.pos = pos;
             writeTextOf(texts[c]!, starts_[r]!, starts_[r + 1]!);
@@ -293,11 +292,11 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
             pos = writer.pos;
             break;
           }
-          case 'boolean':
-            pos = put(buf, pos, column.values[r] === 1 ? TRUE : FALSE);
+          case PackedKind.boolean:
+            pos = put(buf, pos, flagsOf[c]![r] === 1 ? TRUE : FALSE);
             break;
-          case 'date': {
-            const ms = column.values[r]!;
+          case PackedKind.date: {
+            const ms = numbersOf[c]![r]!;
             pos = epoch ? writeNumber(buf, pos, ms) : writeIsoDate(buf, pos, ms, dateOnly);
             break;
           }

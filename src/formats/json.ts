@@ -6,7 +6,7 @@ import { selectedRowCount, type Chunk } from '../schema/chunk.js';
 import { ByteWriter, isoDateTextBig, put, utf8, writeInteger, writeIsoDate, writeNumber } from './bytes.js';
 import { boolAt, CellKind, checkColumnNames, columnStates, decimalAt, epochMsAt, epochMsBigAt, int64At, int64BigAt, int64NeedsBigInt, isNullAt, type ColumnState } from './columns.js';
 import { resolveJsonOptions } from './json/spec.js';
-import { startsOf, type PackedColumn } from '../schema/packed.js';
+import { PackedKind, packedParts, type PackedColumn } from '../schema/packed.js';
 import { writeUtf8 } from '../schema/utf8.js';
 import type { Emit, Encoder, EncoderContext, RowColumn } from './types.js';
 
@@ -224,8 +224,7 @@ export function createJsonEncoder(context: EncoderContext, lines: boolean): Enco
       const { values, nulls } = column;
       for (let r = from; r < to; r++) if (values[r]! - values[r]! !== 0 && (nulls === undefined || nulls[r] === 0)) return false;
     }
-    const texts = packed.map((column) => (column.kind === 'string' ? column.text : ''));
-    const starts = packed.map((column) => (column.kind === 'string' ? startsOf(column) : null));
+    const { kinds, nulls: nullsOf, numbers, flags, texts, starts } = packedParts(packed);
     let keysBound = 8;
     for (const key of keys) keysBound += key.length + CELL_BOUND;
     for (let r = from; r < to; r++) {
@@ -239,16 +238,16 @@ export function createJsonEncoder(context: EncoderContext, lines: boolean): Enco
       rowsWritten++;
       for (let c = 0; c < columnCount; c++) {
         pos = put(buf, pos, keys[c]!);
-        const column = packed[c]! as Exclude<PackedColumn, { kind: 'any' }>;
-        if (column.nulls !== undefined && column.nulls[r] !== 0) {
+        const nulls = nullsOf[c];
+        if (nulls !== undefined && nulls[r] !== 0) {
           pos = put(buf, pos, NULL);
           continue;
         }
-        switch (column.kind) {
-          case 'number':
-            pos = writeNumber(buf, pos, column.values[r]!);
+        switch (kinds[c]) {
+          case PackedKind.number:
+            pos = writeNumber(buf, pos, numbers[c]![r]!);
             break;
-          case 'string': {
+          case PackedKind.string: {
             const starts_ = starts[c]!;
             writer.pos = pos;
             writeJsonText(texts[c]!, starts_[r]!, starts_[r + 1]!);
@@ -257,11 +256,11 @@ export function createJsonEncoder(context: EncoderContext, lines: boolean): Enco
             pos = writer.pos;
             break;
           }
-          case 'boolean':
-            pos = put(buf, pos, column.values[r] === 1 ? TRUE : FALSE);
+          case PackedKind.boolean:
+            pos = put(buf, pos, flags[c]![r] === 1 ? TRUE : FALSE);
             break;
-          case 'date': {
-            const ms = column.values[r]!;
+          case PackedKind.date: {
+            const ms = numbers[c]![r]!;
             if (epoch) pos = writeNumber(buf, pos, ms);
             else {
               buf[pos++] = 0x22;
