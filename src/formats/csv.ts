@@ -598,7 +598,6 @@ const ROW_KIND: Record<RowColumn['kind'], number> = {
   timestamp: RowKind.timestamp,
 };
 
-
 const BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
 const TRUE = utf8('true');
 const FALSE = utf8('false');

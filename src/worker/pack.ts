@@ -44,11 +44,12 @@ function columnValues(rows: readonly unknown[], keys: readonly string[]): unknow
   return columns;
 }
 
-type PackedKind = 'number' | 'string' | 'boolean' | 'date';
+/** The kinds a column packs into typed storage (everything but 'any'). */
+type TypedKind = Exclude<PackedColumn['kind'], 'any'>;
 
 /** The one kind every non-null value of a column shares, or null. */
-function columnKind(values: readonly unknown[]): { kind: PackedKind; nullish: boolean } | null {
-  let kind: PackedKind | null = null;
+function columnKind(values: readonly unknown[]): { kind: TypedKind; nullish: boolean } | null {
+  let kind: TypedKind | null = null;
   let nullish = false;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
