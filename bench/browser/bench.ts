@@ -144,6 +144,94 @@ async function clearOpfs(): Promise<void> {
   for (const name of names) await root.removeEntry(name, { recursive: true });
 }
 
+/**
+ * The floors under Sluice's file exports, measured in the same page: a worker that holds an
+ * export's bytes already (made before the clock starts) and only writes them to a file through
+ * `createWritable()` (4 MiB writes, each waiting for the stream's room, as Sluice's file sink
+ * does), or only gzips them with `CompressionStream` (its one level). An export to that file can
+ * be no faster than its write floor, and CSV with gzip no faster than the deflate floor.
+ */
+const FLOOR_WORKER = `
+  let bytes;
+  onmessage = async (event) => {
+    const message = event.data;
+    if (message.t === 'load') {
+      bytes = new Uint8Array(await message.blob.arrayBuffer());
+      postMessage({ t: 'loaded' });
+      return;
+    }
+    let out = 0;
+    if (message.t === 'write') {
+      const root = await navigator.storage.getDirectory();
+      const handle = await root.getFileHandle(message.name, { create: true });
+      const writer = (await handle.createWritable()).getWriter();
+      const piece = 4 << 20;
+      for (let at = 0; at < bytes.length; at += piece) {
+        await writer.ready;
+        writer.write(bytes.slice(at, at + piece)).catch(() => undefined);
+      }
+      await writer.close();
+      out = bytes.length;
+    } else {
+      const stream = new CompressionStream('gzip');
+      const writer = stream.writable.getWriter();
+      const reader = stream.readable.getReader();
+      const drained = (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          out += value.byteLength;
+        }
+      })();
+      for (let at = 0; at < bytes.length; at += 1 << 20) {
+        await writer.ready;
+        writer.write(bytes.subarray(at, at + (1 << 20))).catch(() => undefined);
+      }
+      await writer.close();
+      await drained;
+    }
+    postMessage({ t: 'done', bytes: out });
+  };`;
+
+/** Each format's export of the bench rows as a Blob, made once (outside every measurement). */
+const exportedBytes = new Map<string, Blob>();
+
+async function bytesOf(format: 'csv' | 'json'): Promise<Blob> {
+  let blob = exportedBytes.get(format);
+  if (blob === undefined) {
+    const rows = (window as unknown as { benchRows: unknown[] }).benchRows;
+    const lib = (await import(/* @vite-ignore */ LIBRARY_URL)) as typeof Sluice;
+    blob = await new Response(lib.exportStream(rows as never, { format })).blob();
+    exportedBytes.set(format, blob);
+  }
+  return blob;
+}
+
+/** Runs one floor in a fresh worker that already holds the bytes; resolves with the bytes it wrote or compressed. */
+async function floorRun(name: string, format: 'csv' | 'json', kind: 'write' | 'gzip'): Promise<BenchRun> {
+  const blob = await bytesOf(format);
+  const url = URL.createObjectURL(new Blob([FLOOR_WORKER], { type: 'text/javascript' }));
+  const worker = new Worker(url);
+  const next = (): Promise<{ t: string; bytes?: number }> =>
+    new Promise((resolve, reject) => {
+      worker.onmessage = (event) => resolve(event.data as { t: string; bytes?: number });
+      worker.onerror = (event) => reject(new Error(event.message));
+    });
+  try {
+    const loaded = next();
+    worker.postMessage({ t: 'load', blob });
+    await loaded;
+    return await measure(name, (window as unknown as { benchRows: unknown[] }).benchRows.length, async () => {
+      const done = next();
+      worker.postMessage({ t: kind, name: `floor-${format}` });
+      return (await done).bytes ?? 0;
+    });
+  } finally {
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  }
+}
+
 const api = {
   /** Builds the rows once (outside every measurement); returns how many. */
   prepare(n: number): number {
@@ -197,6 +285,12 @@ const api = {
     const rows = (window as unknown as { benchRows: unknown[] }).benchRows;
     return measure('Papa.unparse + Blob (main thread, no save)', rows.length, async () => new Blob([Papa.unparse(rows as object[])], { type: 'text/csv' }).size);
   },
+  /** The CSV export's bytes, already made, only written to a file from a worker (see FLOOR_WORKER). */
+  writeFloorCsv: (): Promise<BenchRun> => floorRun('floor: CSV bytes → file (worker, bytes made beforehand)', 'csv', 'write'),
+  /** The JSON export's bytes, already made, only written to a file from a worker. */
+  writeFloorJson: (): Promise<BenchRun> => floorRun('floor: JSON bytes → file (worker, bytes made beforehand)', 'json', 'write'),
+  /** The CSV export's bytes, already made, only gzipped by CompressionStream in a worker. */
+  gzipFloorCsv: (): Promise<BenchRun> => floorRun('floor: CompressionStream gzip of the CSV bytes (worker)', 'csv', 'gzip'),
   /** Fills an IndexedDB store with `n` standard rows (outside every measurement). */
   idbFill,
   deleteDatabase,
