@@ -213,11 +213,18 @@ async function indexedDBSection(): Promise<Record<string, unknown>> {
   }
 }
 
+/** The name of Sluice's CSV export from its worker: the run that every section-1 ratio divides by. */
+const WORKER_CSV_RUN = 'sluice exportData → file (worker)';
+
+/** The summary line of the run whose name starts with `prefix`, if it ran. */
+function runNamed(summary: ReturnType<typeof summarize>, prefix: string) {
+  return summary.find((s) => s.name.startsWith(prefix));
+}
+
 /** Section 1's targets, measured on the medians of this run (ratios) and every round (frames). */
 function csvTargets(summary: ReturnType<typeof summarize>, runs: BenchRun[], formats: string[]) {
-  const byName = (match: (name: string) => boolean) => summary.find((s) => match(s.name));
-  const sluice = byName((n) => n === 'sluice exportData → file (worker)');
-  const papa = byName((n) => n.startsWith('Papa.unparse + Blob → file'));
+  const sluice = runNamed(summary, WORKER_CSV_RUN);
+  const papa = runNamed(summary, 'Papa.unparse + Blob → file');
   if (sluice === undefined || papa === undefined) {
     console.log('\ntargets: not measured (BENCH_BROWSER_ONLY left out the CSV runs they compare)');
     return [];
@@ -235,7 +242,7 @@ function csvTargets(summary: ReturnType<typeof summarize>, runs: BenchRun[], for
     { target: `no long animation frame > ${TARGETS.longAnimationFrameMs} ms`, measured: `longest ${worstLoaf} ms`, met: worstLoaf <= TARGETS.longAnimationFrameMs },
   ];
   for (const format of formats) {
-    const run = byName((n) => n.startsWith(`sluice exportData → ${format} file`));
+    const run = runNamed(summary, `sluice exportData → ${format} file`);
     const limit = TARGETS.formatVsCsv[format];
     if (run === undefined || limit === undefined) continue;
     const ratio = run.medianSeconds / sluice.medianSeconds;
@@ -253,8 +260,7 @@ function csvTargets(summary: ReturnType<typeof summarize>, runs: BenchRun[], for
  * (JSON ≤ 1.3 × 1.5 s, CSV + gzip ≤ 2 × 1.5 s) and against this run's CSV export.
  */
 function floorsOf(summary: ReturnType<typeof summarize>) {
-  const byName = (start: string) => summary.find((s) => s.name.startsWith(start));
-  const csv = byName('sluice exportData → file (worker)');
+  const csv = runNamed(summary, WORKER_CSV_RUN);
   const lines: Array<{ floor: string; seconds: number; against: string }> = [];
   const against = (seconds: number, format: 'json' | 'csv+gzip'): string => {
     const limit = TARGETS.formatVsCsv[format]!;
@@ -262,9 +268,9 @@ function floorsOf(summary: ReturnType<typeof summarize>) {
     const thisRun = csv === undefined ? '' : `; ${(seconds / csv.medianSeconds).toFixed(2)}× this run's CSV export (target ≤ ${limit}×)`;
     return `${format} at the targets: ≤ ${limit} × ${TARGETS.csvSeconds} s = ${allowed.toFixed(2)} s${thisRun}`;
   };
-  const writeCsv = byName('floor: CSV bytes');
-  const writeJson = byName('floor: JSON bytes');
-  const gzip = byName('floor: CompressionStream gzip');
+  const writeCsv = runNamed(summary, 'floor: CSV bytes');
+  const writeJson = runNamed(summary, 'floor: JSON bytes');
+  const gzip = runNamed(summary, 'floor: CompressionStream gzip');
   if (writeCsv !== undefined) lines.push({ floor: `CSV bytes (${writeCsv.megabytes} MB) → file`, seconds: writeCsv.medianSeconds, against: `CSV target ${TARGETS.csvSeconds} s; this run's CSV export ${csv?.medianSeconds ?? '—'} s` });
   if (writeJson !== undefined) lines.push({ floor: `JSON bytes (${writeJson.megabytes} MB) → file`, seconds: writeJson.medianSeconds, against: against(writeJson.medianSeconds, 'json') });
   if (gzip !== undefined) lines.push({ floor: 'gzip of the CSV bytes (CompressionStream)', seconds: gzip.medianSeconds, against: against(gzip.medianSeconds, 'csv+gzip') });
