@@ -55,6 +55,10 @@ export function checkCsvOptions(value: unknown, add: AddProblem, tab: boolean): 
     } else if (char === '\r' || char === '\n') {
       add(path, `csv ${label} must not be CR or LF, got ${printValue(char)}`);
       badSeparator = true;
+    } else if (char.charCodeAt(0) > 0x7f) {
+      // The encoders write and look for separators as single bytes, as CSV readers split them.
+      add(path, `csv ${label} must be an ASCII character (one byte in UTF-8), got ${printValue(char)}`);
+      badSeparator = true;
     }
   };
   oneChar(o.delimiter, 'csv.delimiter', 'delimiter');

@@ -159,6 +159,9 @@ describe('CSV options', () => {
   it.each<[StreamOptions['csv'], RegExp]>([
     [{ delimiter: ';;' }, /csv delimiter must be one character, got ";;"/],
     [{ delimiter: '\n' }, /csv delimiter must not be CR or LF/],
+    [{ delimiter: '§' }, /csv delimiter must be an ASCII character \(one byte in UTF-8\), got "§"/],
+    [{ delimiter: '；' }, /csv delimiter must be an ASCII character/],
+    [{ quote: '«' }, /csv quote must be an ASCII character \(one byte in UTF-8\), got "«"/],
     [{ quote: ',' }, /csv quote and delimiter must differ/],
     [{ newline: '\n\n' as never }, /csv newline must be/],
     [{ dateFormat: 'us' as never }, /csv dateFormat must be/],
