@@ -179,7 +179,6 @@ bits[0] = 1;
 // The word order of a double in memory: the fast path reads the exponent from the high word.
 const HIGH = words[1] === 0x3ff00000 ? 1 : 0;
 const LOW = 1 - HIGH;
-const digits = new Uint8Array(17);
 const TIE_MARGIN = 1e-9;
 
 /** The rounding error of `a * b`, which Dekker's algorithm recovers exactly: a·b = p + error. */
@@ -273,45 +272,67 @@ function writeShortest(buf: Uint8Array, pos: number, value: number): number {
 /**
  * Writes the `count` significant digits `high` (count - 8 digits) and `low` (8 digits), trailing
  * zeros dropped, as toString's plain notation for a number whose first digit is at 10^e10.
+ *
+ * The trailing zeros are divided out first, so every kept digit is written once, right to left,
+ * straight into its place (one digit buffer and a copy took about half of a full-precision
+ * double's time in a CSV export).
  */
 function writeDigits(buf: Uint8Array, pos: number, negative: boolean, high: number, low: number, count: number, e10: number): number {
-  // Two digits at a time from 32-bit integers (high < 10^9, low < 10^8).
-  let rest = low | 0;
-  for (let i = count - 2; i >= count - 8; i -= 2) {
-    const next = (rest / 100) | 0;
-    const pair = rest - next * 100;
-    digits[i] = TWO_DIGITS[2 * pair]!;
-    digits[i + 1] = TWO_DIGITS[2 * pair + 1]!;
-    rest = next;
-  }
-  rest = high | 0;
-  let i = count - 9;
-  for (; i >= 1; i -= 2) {
-    const next = (rest / 100) | 0;
-    const pair = rest - next * 100;
-    digits[i - 1] = TWO_DIGITS[2 * pair]!;
-    digits[i] = TWO_DIGITS[2 * pair + 1]!;
-    rest = next;
-  }
-  if (i === 0) digits[0] = 48 + rest;
+  let lowPart = low | 0;
+  let highPart = high | 0;
+  let lowDigits = 8;
   let n = count;
-  while (n > 1 && digits[n - 1] === 48) n--;
+  if (lowPart === 0) {
+    lowDigits = 0;
+    n -= 8;
+    // highPart holds the leading digit, which is not zero: the loop ends.
+    while (highPart % 10 === 0) {
+      highPart = (highPart / 10) | 0;
+      n--;
+    }
+  } else {
+    while (lowPart % 10 === 0) {
+      lowPart = (lowPart / 10) | 0;
+      n--;
+      lowDigits--;
+    }
+  }
   if (negative) buf[pos++] = 45;
   const integerDigits = e10 + 1;
+  // Where the point goes (-1: none), where the last digit goes, and where the text ends.
+  let point = -1;
+  let last: number;
+  let end: number;
   if (integerDigits <= 0) {
     buf[pos++] = 48;
     buf[pos++] = 46;
     for (let i = integerDigits; i < 0; i++) buf[pos++] = 48;
-    for (let i = 0; i < n; i++) buf[pos++] = digits[i]!;
+    end = pos + n;
+    last = end - 1;
   } else if (integerDigits >= n) {
-    for (let i = 0; i < n; i++) buf[pos++] = digits[i]!;
-    for (let i = n; i < integerDigits; i++) buf[pos++] = 48;
+    end = pos + integerDigits;
+    for (let i = pos + n; i < end; i++) buf[i] = 48;
+    last = pos + n - 1;
   } else {
-    for (let i = 0; i < integerDigits; i++) buf[pos++] = digits[i]!;
-    buf[pos++] = 46;
-    for (let i = integerDigits; i < n; i++) buf[pos++] = digits[i]!;
+    point = pos + integerDigits;
+    end = pos + n + 1;
+    last = end - 1;
+    buf[point] = 46;
   }
-  return pos;
+  let at = last;
+  for (let k = 0; k < lowDigits; k++) {
+    const next = (lowPart / 10) | 0;
+    buf[at--] = 48 + lowPart - next * 10;
+    lowPart = next;
+    if (at === point) at--;
+  }
+  for (let k = lowDigits; k < n; k++) {
+    const next = (highPart / 10) | 0;
+    buf[at--] = 48 + highPart - next * 10;
+    highPart = next;
+    if (at === point) at--;
+  }
+  return end;
 }
 
 /** Writes a safe integer's decimal digits (`-0` as `0`). */
@@ -324,7 +345,7 @@ export function writeInteger(buf: Uint8Array, pos: number, value: number): numbe
     buf[pos++] = 48 + value;
     return pos;
   }
-  // Count digits, then fill from the right.
+  // Count digits, then fill from the right, two digits a step below 10^9.
   let digits = 1;
   for (let scale = 10; scale <= value; scale *= 10) digits++;
   let end = pos + digits;
@@ -336,12 +357,17 @@ export function writeInteger(buf: Uint8Array, pos: number, value: number): numbe
     value = high;
   }
   let small = value | 0;
-  while (small >= 10) {
-    const high = (small / 10) | 0;
-    buf[--end] = 48 + (small - high * 10);
+  while (small >= 100) {
+    const high = (small / 100) | 0;
+    const pair = 2 * (small - high * 100);
+    buf[--end] = TWO_DIGITS[pair + 1]!;
+    buf[--end] = TWO_DIGITS[pair]!;
     small = high;
   }
-  buf[--end] = 48 + small;
+  if (small >= 10) {
+    buf[--end] = TWO_DIGITS[2 * small + 1]!;
+    buf[--end] = TWO_DIGITS[2 * small]!;
+  } else buf[--end] = 48 + small;
   return result;
 }
 

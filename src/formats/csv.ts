@@ -217,7 +217,7 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
             case RowKind.int32:
               if (typeof value !== 'number' || (value | 0) !== value) return decline();
               // As an Int32Array stores it: -0 is 0.
-              pos = writeNumber(buf, pos, value | 0);
+              pos = writeInteger(buf, pos, value | 0);
               break;
             case RowKind.text:
               if (typeof value !== 'string') return decline();

@@ -40,7 +40,7 @@ describe('writeNumber', () => {
     for (const value of values) expect(ascii(writeNumber(buf, 0, value)), String(value)).toBe(String(value));
   });
 
-  it('writes what String writes for 1,000,000 seeded random doubles of every shape', () => {
+  it('writes what String writes for 1,100,000 seeded random doubles of every shape', () => {
     const random = seededRandom(11);
     const bits = new Float64Array(1);
     const words = new Uint32Array(bits.buffer);
@@ -59,6 +59,7 @@ describe('writeNumber', () => {
         return bits[0]!; // any bit pattern
       },
       () => Math.floor(random() * 1e17) / 10 ** Math.floor(random() * 18), // 16 and 17 significant digits
+      () => (random() < 0.5 ? -1 : 1) * Math.floor(random() * 10 ** Math.floor(random() * 17)), // integers of every length
     ];
     let checked = 0;
     for (let i = 0; i < 100_000; i++) {
@@ -69,6 +70,6 @@ describe('writeNumber', () => {
         checked++;
       }
     }
-    expect(checked).toBe(1_000_000);
+    expect(checked).toBe(1_100_000);
   });
 });
