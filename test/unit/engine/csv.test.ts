@@ -17,6 +17,12 @@ const CORPUS: Array<[label: string, value: string | null]> = [
   ['empty string', ''],
   ['null', null],
   ['astral', 'emoji 😀 and 𝄞'],
+  // A character the cell needs quoting for, after a surrogate pair, an accent or CJK: the writer
+  // takes another way from the first non-ASCII unit on, and must still see it.
+  ['astral, then a comma and a quote', '😀 a,b "c"'],
+  ['accent, then a comma', 'café, crème'],
+  ['CJK, then a newline', '日本\n語'],
+  ['lone surrogate, then a quote', '\ud800 said "x"'],
   ['combining', 'e\u0301 vs é'],
   ['CJK', '日本語のテキスト'],
   ['number-like', '007'],
