@@ -372,6 +372,7 @@ export function writeInteger(buf: Uint8Array, pos: number, value: number): numbe
 }
 
 const MS_PER_DAY = 86400000;
+const DAYS_PER_MS = 1 / MS_PER_DAY;
 
 // The `YYYY-MM-DD` text of recently written days, by day number modulo the table size: exported
 // dates cluster (a few years of days at most), so the calendar arithmetic runs once per day.
@@ -386,13 +387,17 @@ const dayTexts = new Uint8Array(DAY_SLOTS * 10);
  * beyond the ±275,760 years a `Date` holds.
  */
 export function writeIsoDate(buf: Uint8Array, pos: number, ms: number, dateOnly: boolean): number {
-  let days = Math.floor(ms / MS_PER_DAY);
-  // Below 86,400,000 once right, so 32-bit integer arithmetic is exact. Near ±2^53 the rounded
-  // quotient can be one day too many: step back.
+  // The day from a multiplication by the reciprocal rather than a division, which takes several
+  // times as long; the rounded quotient can then be a day off either way, which the remainder
+  // shows. A product of the day and MS_PER_DAY that is at most |ms| is exact.
+  let days = Math.floor(ms * DAYS_PER_MS);
   let rest = ms - days * MS_PER_DAY;
   if (rest < 0) {
     days--;
-    rest += MS_PER_DAY;
+    rest = ms - days * MS_PER_DAY;
+  } else if (rest >= MS_PER_DAY) {
+    days++;
+    rest = ms - days * MS_PER_DAY;
   }
   const slot = days & (DAY_SLOTS - 1);
   if (dayKeys[slot] !== days && !cacheDay(days, slot)) {
@@ -403,12 +408,14 @@ export function writeIsoDate(buf: Uint8Array, pos: number, ms: number, dateOnly:
   const at = slot * 10;
   for (let i = 0; i < 10; i++) buf[pos++] = dayTexts[at + i]!;
   if (dateOnly) return pos;
-  const hours = (rest / 3600000) | 0;
-  rest -= hours * 3600000;
-  const minutes = (rest / 60000) | 0;
-  rest -= minutes * 60000;
-  const seconds = (rest / 1000) | 0;
-  const millis = rest - seconds * 1000;
+  // Below 86,400,000, so 32-bit: the divisions by constants compile to multiplications.
+  let time = rest | 0;
+  const hours = (time / 3600000) | 0;
+  time -= hours * 3600000;
+  const minutes = (time / 60000) | 0;
+  time -= minutes * 60000;
+  const seconds = (time / 1000) | 0;
+  const millis = time - seconds * 1000;
   const hundreds = (millis / 100) | 0;
   const belowHundred = millis - hundreds * 100;
   buf[pos++] = 84; // 'T'
