@@ -157,8 +157,8 @@ export class ExportRun {
       await this.finish(emitted);
       return false;
     }
-    const { sourceRows, direct } = next;
-    let chunk = next.chunk;
+    const { sourceRows } = next;
+    let { chunk, direct } = next;
     const firstRow = this.meter.rowsRead;
     this.meter.rowsRead += sourceRows;
     if (chunk !== null) {
@@ -188,6 +188,10 @@ export class ExportRun {
       stop = true;
     }
     const encoder = await this.encoderFor();
+    // The first chunk is built to settle the columns' kinds; its rows can then go the direct way
+    // too, its batch writing only the header. The batch path takes 3–5 µs a row where the direct
+    // one takes 1: 3 % of a CSV export of 1M rows.
+    if (direct === null && next.builtRun !== undefined && chunk !== null && chunk.selection === null) direct = this.directRun(next.builtRun);
     // Building a wide chunk can take long enough by itself: the deadline is checked before encoding it.
     this.checkAbort();
     const chunkBytes: Uint8Array[] = [];
@@ -195,12 +199,16 @@ export class ExportRun {
       const { run, columns } = direct;
       // The chunk a row limit cuts is built whole, as with every other source, so its issues are the same.
       const emit = (bytes: Uint8Array): void => void chunkBytes.push(bytes);
+      const whole = count === sourceRows;
+      // The first chunk comes built: its batch with no rows selected writes the header.
+      if (whole && chunk !== null) await encoder.encode({ ...chunk, selection: new Uint32Array(0) }, emit);
       const written =
-        count === sourceRows &&
+        whole &&
         (direct.packed === null ? encoder.encodeRows!(run.rows, run.start, run.end, columns, emit) : encoder.encodePacked!(direct.packed, run.start, run.end, columns, emit));
-      if (!written) {
+      if (written) chunk = null;
+      else {
         // A value the direct path does not write (another kind, a getter that throws): the batch path writes it, and its issue.
-        chunk = this.buildRun(run, firstRow).chunk;
+        chunk ??= this.buildRun(run, firstRow).chunk;
         if (count < sourceRows) chunk.selection = leadingSelection(chunk, count);
       }
     }
@@ -282,7 +290,10 @@ export class ExportRun {
       }
       const direct = this.directRun(run);
       if (direct !== null) return { chunk: null, direct, sourceRows, filtered: false };
-      return { ...this.buildRun(run, firstRow), sourceRows };
+      const built = this.buildRun(run, firstRow);
+      // A chunk built only to settle the columns (the first) may still have its rows written the
+      // direct way once the encoder exists (see step).
+      return { ...built, sourceRows, ...(built.filtered || built.chunk.mismatches !== null ? {} : { builtRun: run }) };
     }
     const batch = this.pendingSlices.shift() ?? (await this.nextProjectedBatch(reader, firstRow));
     if (batch === null) return null;
@@ -530,7 +541,11 @@ interface DirectRun {
 }
 
 /** A chunk read from the source: built (`chunk`), or rows the encoder writes directly (`direct`). */
-type NextChunk = { chunk: Chunk; direct: null; sourceRows: number; filtered: boolean } | { chunk: null; direct: DirectRun; sourceRows: number; filtered: false };
+/**
+ * A chunk built into a batch (with `builtRun`, its rows, when the direct path may still write
+ * them), or rows for the encoder's direct path.
+ */
+type NextChunk = { chunk: Chunk; direct: null; sourceRows: number; filtered: boolean; builtRun?: RowRun } | { chunk: null; direct: DirectRun; sourceRows: number; filtered: false; builtRun?: undefined };
 
 function sameNames(schema: Schema, names: readonly string[]): boolean {
   return schema.fields.length === names.length && schema.fields.every((field, index) => field.name === names[index]);

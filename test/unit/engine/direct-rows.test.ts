@@ -234,8 +234,20 @@ describe('CSV rows written straight from their objects', () => {
     const direct = await run(countingParts(true, counter), rows, { format: 'csv', chunkSize: 10 });
     const batch = await run(countingParts(false, { direct: 0 }), rows, { format: 'csv', chunkSize: 10 });
     expect(direct).toEqual({ ...batch, result: { ...(batch as { result: ExportResult }).result, durationMs: (direct as { result: ExportResult }).result.durationMs } });
-    // Chunks 2, 3 and 5 directly; the first builds the batch that settles the kinds, the fourth holds the text in the number column.
-    expect(counter.direct).toBe(3);
+    // Chunks 1, 2, 3 and 5 directly (the first after its batch settles the kinds and writes the
+    // header); the fourth holds the text in the number column.
+    expect(counter.direct).toBe(4);
     expect((direct as { result: ExportResult }).result.issues).toEqual([expect.objectContaining({ code: 'type_mismatch', row: 33, column: 'id' })]);
+  });
+
+  it('writes the first chunk through its batch when the batch found a value of another kind', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => ({ id: i, name: `n${i}`, score: i / 4 }));
+    (rows[3] as Record<string, unknown>).id = 'three';
+    const counter = { direct: 0 };
+    const direct = await run(countingParts(true, counter), rows, { format: 'csv', chunkSize: 10 });
+    const batch = await run(countingParts(false, { direct: 0 }), rows, { format: 'csv', chunkSize: 10 });
+    expect(direct).toEqual({ ...batch, result: { ...(batch as { result: ExportResult }).result, durationMs: (direct as { result: ExportResult }).result.durationMs } });
+    expect(counter.direct).toBe(2);
+    expect((direct as { result: ExportResult }).result.issues).toEqual([expect.objectContaining({ code: 'type_mismatch', row: 3, column: 'id' })]);
   });
 });
