@@ -205,8 +205,11 @@ export class ExportRun {
       const written =
         whole &&
         (direct.packed === null ? encoder.encodeRows!(run.rows, run.start, run.end, columns, emit) : encoder.encodePacked!(direct.packed, run.start, run.end, columns, emit));
-      if (written) chunk = null;
-      else {
+      if (written) {
+        // One piece per chunk, as the batch path gives: the header joins the first rows.
+        if (chunk !== null && chunkBytes.length > 1) chunkBytes.splice(0, chunkBytes.length, concatBytes(chunkBytes));
+        chunk = null;
+      } else {
         // A value the direct path does not write (another kind, a getter that throws): the batch path writes it, and its issue.
         chunk ??= this.buildRun(run, firstRow).chunk;
         if (count < sourceRows) chunk.selection = leadingSelection(chunk, count);
@@ -549,4 +552,17 @@ type NextChunk = { chunk: Chunk; direct: null; sourceRows: number; filtered: boo
 
 function sameNames(schema: Schema, names: readonly string[]): boolean {
   return schema.fields.length === names.length && schema.fields.every((field, index) => field.name === names[index]);
+}
+
+/** The pieces' bytes one after another, in one array. */
+function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
 }
