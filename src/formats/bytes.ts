@@ -73,11 +73,13 @@ export class ByteWriter {
     this.pos = writeNumber(this.buf, this.pos, value);
   }
 
-  /** Hands over the bytes written so far and starts again with a buffer of similar size. */
+  /**
+   * Hands over a copy of the bytes written so far and starts again in the same buffer. A copy into
+   * a buffer of its own size is cheaper than a fresh buffer for the writer, which the allocator
+   * must zero (and the system map) before a byte is written.
+   */
   take(): Uint8Array {
-    const out = this.buf.subarray(0, this.pos);
-    const capacity = Math.max(1 << 12, Math.min(this.buf.length, Math.ceil(this.pos * 1.25)));
-    this.buf = new Uint8Array(capacity);
+    const out = this.buf.slice(0, this.pos);
     this.pos = 0;
     return out;
   }
